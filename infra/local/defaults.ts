@@ -1,0 +1,14 @@
+import { join } from 'node:path';
+
+/** Defaults shared by `npm start`, the ops CLI and the tests. Ports come from the environment. */
+export const localDefaults = {
+  host: '127.0.0.1',
+  region: 'us-east-1',
+  httpPort: Number(process.env.PORT ?? 3000),
+  wsPort: Number(process.env.WS_PORT ?? 3001),
+  dynamodbPort: Number(process.env.DYNAMODB_PORT ?? 8000),
+  tables: { chat: 'support-chat-local-chat', connections: 'support-chat-local-connections' },
+  dataDir: join(__dirname, '..', '..', '.local'),
+};
+
+export const repoRoot = join(__dirname, '..', '..');

@@ -1,0 +1,116 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { chatTable, connectionsTable } from '../../lib/db/schema';
+import { createDeps, type Deps } from '../../lib/deps';
+import { authorizers, httpRoutes, wsRoutes } from '../../lib/routes';
+import { localDefaults, repoRoot } from './defaults';
+import { loadViewerRequestFunction } from './edge';
+import { startHttpGateway } from './http-gateway';
+import { loadFunction } from './lambda';
+import { ensureTable } from './tables';
+import { startWsGateway, type WsGateway } from './ws-gateway';
+
+export interface LocalStackOptions {
+  dynamodbEndpoint: string;
+  tables?: { chat: string; connections: string };
+  host?: string;
+  /** 0 picks a free port. */
+  httpPort?: number;
+  wsPort?: number;
+  region?: string;
+  wsIdleTimeoutMs?: number;
+  wsMaxConnectionMs?: number;
+  pushTimeoutMs?: number;
+  onError?: (message: string, error: unknown) => void;
+}
+
+export interface LocalStack {
+  httpUrl: string;
+  wsUrl: string;
+  managementEndpoint: string;
+  dynamodbEndpoint: string;
+  tables: { chat: string; connections: string };
+  /** The environment a deployed function would get, pointed at local endpoints. */
+  env: Record<string, string>;
+  deps: Deps;
+  ws: WsGateway;
+  close(): Promise<void>;
+}
+
+/**
+ * Both gateways over the route manifest, calling the same handler modules
+ * as Lambda, against tables built from the same specs as the CDK stack.
+ */
+export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
+  const host = options.host ?? localDefaults.host;
+  const region = options.region ?? localDefaults.region;
+  const tables = options.tables ?? localDefaults.tables;
+  const admin = new DynamoDBClient({ endpoint: options.dynamodbEndpoint, region, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+  try {
+    await ensureTable(admin, chatTable, tables.chat);
+    await ensureTable(admin, connectionsTable, tables.connections);
+  } finally {
+    admin.destroy();
+  }
+
+  // Handlers bind lazily: their deps need the WebSocket port, known only after listen.
+  const ready: { deps?: Deps } = {};
+  const depsSource = () => {
+    if (!ready.deps) throw new Error('local stack is not ready');
+    return ready.deps;
+  };
+  const fn = (name: string, handler: string) => loadFunction(repoRoot, name, handler, depsSource);
+
+  const ws = await startWsGateway({
+    host,
+    port: options.wsPort ?? localDefaults.wsPort,
+    apiId: 'local-ws',
+    stage: 'local',
+    routes: wsRoutes.map((spec) => ({ spec, fn: fn(spec.name, spec.handler) })),
+    authorizer: fn(authorizers.ws.name, authorizers.ws.handler),
+    ...(options.wsIdleTimeoutMs ? { idleTimeoutMs: options.wsIdleTimeoutMs } : {}),
+    ...(options.wsMaxConnectionMs ? { maxConnectionMs: options.wsMaxConnectionMs } : {}),
+    ...(options.onError ? { onError: options.onError } : {}),
+  });
+  const env: Record<string, string> = {
+    TABLE_NAME: tables.chat,
+    CONNECTIONS_TABLE_NAME: tables.connections,
+    DYNAMODB_ENDPOINT: options.dynamodbEndpoint,
+    WS_MANAGEMENT_ENDPOINT: ws.managementEndpoint,
+    AWS_REGION: region,
+    ...(options.pushTimeoutMs ? { PUSH_TIMEOUT_MS: String(options.pushTimeoutMs) } : {}),
+    ...(process.env.LOG_LEVEL ? { LOG_LEVEL: process.env.LOG_LEVEL } : {}),
+  };
+  const deps = createDeps(env);
+  ready.deps = deps;
+
+  let http;
+  try {
+    http = await startHttpGateway({
+      host,
+      port: options.httpPort ?? localDefaults.httpPort,
+      apiId: 'local-http',
+      routes: httpRoutes.map((spec) => ({ spec, fn: fn(spec.name, spec.handler) })),
+      authorizer: fn(authorizers.http.name, authorizers.http.handler),
+      edge: loadViewerRequestFunction(),
+      ...(options.onError ? { onError: options.onError } : {}),
+    });
+  } catch (error) {
+    await ws.close();
+    throw error;
+  }
+  const httpGateway = http;
+  return {
+    httpUrl: httpGateway.url,
+    wsUrl: ws.url,
+    managementEndpoint: ws.managementEndpoint,
+    dynamodbEndpoint: options.dynamodbEndpoint,
+    tables,
+    env,
+    deps,
+    ws,
+    async close() {
+      await Promise.all([httpGateway.close(), ws.close()]);
+      deps.db.destroy();
+    },
+  };
+}

@@ -1,0 +1,28 @@
+import { z } from 'zod';
+
+/**
+ * Runtime configuration, read from the environment the same way in Lambda
+ * (set by the CDK stack) and in the local stack (set by infra/local).
+ */
+const schema = z.object({
+  TABLE_NAME: z.string().min(3),
+  CONNECTIONS_TABLE_NAME: z.string().min(3),
+  AWS_REGION: z.string().min(1).default('us-east-1'),
+  /** Local only: DynamoDB Local's URL. Unset in AWS. */
+  DYNAMODB_ENDPOINT: z.url().optional(),
+  /** The WebSocket API's management endpoint: https://{api}.execute-api.{region}.amazonaws.com/{stage} */
+  WS_MANAGEMENT_ENDPOINT: z.url().optional(),
+  /** Upper bound for one @connections call, so a slow socket cannot hold a send. */
+  PUSH_TIMEOUT_MS: z.coerce.number().int().positive().default(2000),
+});
+
+export type Config = z.infer<typeof schema>;
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) {
+    const fields = parsed.error.issues.map((issue) => issue.path.join('.')).join(', ');
+    throw new Error(`Invalid configuration: ${fields}`);
+  }
+  return parsed.data;
+}

@@ -1,0 +1,50 @@
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { systemClock, type Clock } from './clock';
+import { loadConfig } from './config';
+import { createDocumentClient } from './db/client';
+import type { TableRef } from './db/types';
+import { createLogger, type Logger } from './log';
+import { createApiGatewayPusher, type Pusher } from './realtime/push';
+
+/** Everything a handler talks to. Tests build their own; Lambda uses defaultDeps(). */
+export interface Deps {
+  db: DynamoDBDocumentClient;
+  tables: { chat: string; connections: string };
+  push: Pusher;
+  clock: Clock;
+  log: Logger;
+}
+
+export const chatTableRef = (deps: Deps): TableRef => ({ db: deps.db, table: deps.tables.chat });
+export const connectionsTableRef = (deps: Deps): TableRef => ({ db: deps.db, table: deps.tables.connections });
+
+const pushDisabled: Pusher = { send: () => Promise.resolve('failed') };
+
+export function createDeps(env: NodeJS.ProcessEnv = process.env): Deps {
+  const config = loadConfig(env);
+  const log = createLogger({ service: 'support-chat', fn: env.AWS_LAMBDA_FUNCTION_NAME });
+  return {
+    db: createDocumentClient({ region: config.AWS_REGION, endpoint: config.DYNAMODB_ENDPOINT }),
+    tables: { chat: config.TABLE_NAME, connections: config.CONNECTIONS_TABLE_NAME },
+    push: config.WS_MANAGEMENT_ENDPOINT
+      ? createApiGatewayPusher({ endpoint: config.WS_MANAGEMENT_ENDPOINT, region: config.AWS_REGION, timeoutMs: config.PUSH_TIMEOUT_MS })
+      : pushDisabled,
+    clock: systemClock,
+    log,
+  };
+}
+
+let shared: Deps | undefined;
+
+/** Created once per Lambda instance (or local process) and reused. */
+export function defaultDeps(): Deps {
+  shared ??= createDeps();
+  return shared;
+}
+
+/** A handler factory takes deps, or a way to get them on first use. */
+export type DepsSource = Deps | (() => Deps);
+
+export function resolveDeps(source: DepsSource): Deps {
+  return typeof source === 'function' ? source() : source;
+}

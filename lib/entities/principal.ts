@@ -1,0 +1,39 @@
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import type { TableRef } from '../db/types';
+import { nextId } from './counter';
+
+export type PrincipalKind = 'store' | 'admin';
+
+export interface Principal {
+  kind: PrincipalKind;
+  id: number;
+}
+
+export interface PrincipalProfile extends Principal {
+  name: string;
+  created: string;
+  /** Stores only: the session new messages go to, if any. */
+  active_session_id?: number;
+  /** Stores only: the session before the active one. */
+  previous_session_id?: number;
+}
+
+export const principalKey = (kind: PrincipalKind, id: number) => ({ pk: `${kind.toUpperCase()}#${id}`, sk: 'PROFILE' });
+
+export async function createPrincipal(ref: TableRef, kind: PrincipalKind, name: string, created: string): Promise<PrincipalProfile> {
+  const id = await nextId(ref, kind);
+  const profile: PrincipalProfile = { kind, id, name, created };
+  await ref.db.send(
+    new PutCommand({
+      TableName: ref.table,
+      Item: { ...principalKey(kind, id), entity: kind, ...profile },
+      ConditionExpression: 'attribute_not_exists(pk)',
+    }),
+  );
+  return profile;
+}
+
+export async function getPrincipal(ref: TableRef, kind: PrincipalKind, id: number): Promise<PrincipalProfile | undefined> {
+  const out = await ref.db.send(new GetCommand({ TableName: ref.table, Key: principalKey(kind, id), ConsistentRead: true }));
+  return out.Item as PrincipalProfile | undefined;
+}

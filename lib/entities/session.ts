@@ -1,0 +1,108 @@
+import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import { isConditionalCheckFailed, type TableRef } from '../db/types';
+
+/**
+ * A session is an append-only log of entries under one partition. Every
+ * message and every session event (claim, close, ...) is an entry, written by
+ * a conditional put on the next sequence number. That put is the one
+ * serialization point: it orders messages, picks one winner among racing
+ * claims, and makes a send that races a close land on exactly one side of it.
+ * Each entry carries the session's state after it, so the newest entry is the
+ * session; nothing else has to be kept in step.
+ */
+
+/** Message ids are sessionId * stride + seq: unique, and increasing within a session. */
+export const messageIdStride = 1_000_000;
+export const maxSeq = messageIdStride - 1;
+
+export type SessionStatus = 'open' | 'closed';
+export type SenderType = 'store' | 'admin' | 'system';
+export type Delivery = 'sent' | 'delivered';
+export type SessionEvent = 'session.claimed';
+
+export interface SessionState {
+  id: number;
+  store_id: number;
+  admin_id: number | null;
+  status: SessionStatus;
+  created: string;
+  updated: string;
+  last_message_at: string;
+}
+
+export interface Entry {
+  seq: number;
+  id: number;
+  session: SessionState;
+  sender_type: SenderType;
+  sender_id: number | null;
+  event?: SessionEvent;
+  content: string;
+  attachment_url: string;
+  attachment_type: string;
+  /** Status at acceptance: delivered when an eligible admin was online. */
+  delivery: Delivery;
+  created: string;
+  /** Lets a writer recognise its own put when the SDK retried it. */
+  write_id: string;
+}
+
+const seqWidth = String(maxSeq).length;
+
+export const sessionKeys = {
+  pk: (sessionId: number) => `SESSION#${sessionId}`,
+  sk: (seq: number) => `MSG#${String(seq).padStart(seqWidth, '0')}`,
+};
+
+export function messageId(sessionId: number, seq: number): number {
+  return sessionId * messageIdStride + seq;
+}
+
+export function splitMessageId(id: number): { sessionId: number; seq: number } {
+  return { sessionId: Math.floor(id / messageIdStride), seq: id % messageIdStride };
+}
+
+function toEntry(item: Record<string, unknown>): Entry {
+  const { pk: _pk, sk: _sk, entity: _entity, ...entry } = item;
+  return entry as unknown as Entry;
+}
+
+/** The newest entry, which holds the session's current state. */
+export async function readHead({ db, table }: TableRef, sessionId: number): Promise<Entry | undefined> {
+  const out = await db.send(
+    new QueryCommand({
+      TableName: table,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+      ExpressionAttributeValues: { ':pk': sessionKeys.pk(sessionId), ':prefix': 'MSG#' },
+      ScanIndexForward: false,
+      Limit: 1,
+      ConsistentRead: true,
+    }),
+  );
+  const item = out.Items?.[0];
+  return item ? toEntry(item) : undefined;
+}
+
+export type AppendResult = { ok: true } | { ok: false; occupant: Entry };
+
+/** Claims the entry's sequence slot, or reports who holds it. */
+export async function appendEntry({ db, table }: TableRef, entry: Entry): Promise<AppendResult> {
+  try {
+    await db.send(
+      new PutCommand({
+        TableName: table,
+        Item: { pk: sessionKeys.pk(entry.session.id), sk: sessionKeys.sk(entry.seq), entity: 'entry', ...entry },
+        ConditionExpression: 'attribute_not_exists(pk)',
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+      }),
+    );
+    return { ok: true };
+  } catch (error) {
+    if (!isConditionalCheckFailed(error)) throw error;
+    const raw = error.Item as Record<string, AttributeValue> | undefined;
+    if (!raw) throw error;
+    return { ok: false, occupant: toEntry(unmarshall(raw)) };
+  }
+}

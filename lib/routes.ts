@@ -1,0 +1,111 @@
+/**
+ * The route manifest: the only list of endpoints. The CDK stack builds one
+ * Lambda per entry and wires it to the HTTP or WebSocket API; the local
+ * gateways load the same entries; handlers read their own entry for auth.
+ */
+
+/** What a function may touch. The stack turns each into a least-privilege grant. */
+export type Access =
+  | 'chat:read'
+  | 'chat:write'
+  | 'connections:read'
+  | 'connections:write'
+  | 'push';
+
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+/** Which principal the route serves. The authorizer resolves the token; the handler enforces this. */
+export type RouteAuth = 'store' | 'admin';
+
+export interface HttpRouteSpec {
+  api: 'http';
+  name: string;
+  method: HttpMethod;
+  /** Canonical path without a trailing slash; the edge function strips one (see docs/ROUTING.md). */
+  path: string;
+  handler: string;
+  auth: RouteAuth;
+  access: readonly Access[];
+}
+
+export interface WsRouteSpec {
+  api: 'ws';
+  name: string;
+  routeKey: string;
+  handler: string;
+  /** $connect runs the WebSocket authorizer; later routes inherit its principal. */
+  auth: RouteAuth | 'connection';
+  access: readonly Access[];
+  /** Send the handler's body back to the caller as the route response. */
+  returnResponse: boolean;
+}
+
+export interface AuthorizerSpec {
+  name: string;
+  handler: string;
+  access: readonly Access[];
+}
+
+export const authorizers = {
+  http: { name: 'HttpAuthorizer', handler: 'functions/auth/http-authorizer.ts', access: ['chat:read'] },
+  ws: { name: 'WsAuthorizer', handler: 'functions/auth/ws-authorizer.ts', access: ['chat:read'] },
+} as const satisfies Record<'http' | 'ws', AuthorizerSpec>;
+
+const messaging = ['chat:read', 'chat:write', 'connections:read', 'connections:write', 'push'] as const;
+
+export const routes = {
+  storeSendMessage: {
+    api: 'http',
+    name: 'StoreSendMessage',
+    method: 'POST',
+    path: '/v1/chat/store/message',
+    handler: 'functions/http/store-send-message.ts',
+    auth: 'store',
+    access: messaging,
+  },
+  wsConnect: {
+    api: 'ws',
+    name: 'WsConnect',
+    routeKey: '$connect',
+    handler: 'functions/ws/connect.ts',
+    auth: 'admin',
+    access: ['connections:write'],
+    returnResponse: false,
+  },
+  wsDisconnect: {
+    api: 'ws',
+    name: 'WsDisconnect',
+    routeKey: '$disconnect',
+    handler: 'functions/ws/disconnect.ts',
+    auth: 'connection',
+    access: ['connections:write'],
+    returnResponse: false,
+  },
+  wsClaim: {
+    api: 'ws',
+    name: 'WsClaim',
+    routeKey: 'claim',
+    handler: 'functions/ws/claim.ts',
+    auth: 'admin',
+    access: messaging,
+    returnResponse: true,
+  },
+  wsDefault: {
+    api: 'ws',
+    name: 'WsDefault',
+    routeKey: '$default',
+    handler: 'functions/ws/default.ts',
+    auth: 'connection',
+    access: [],
+    returnResponse: true,
+  },
+} as const satisfies Record<string, HttpRouteSpec | WsRouteSpec>;
+
+export type RouteName = keyof typeof routes;
+
+const all: readonly (HttpRouteSpec | WsRouteSpec)[] = Object.values(routes);
+
+export const httpRoutes = all.filter((r): r is HttpRouteSpec => r.api === 'http');
+export const wsRoutes = all.filter((r): r is WsRouteSpec => r.api === 'ws');
+
+/** The WebSocket API selects a route from this frame field. */
+export const wsRouteSelectionExpression = '$request.body.action';

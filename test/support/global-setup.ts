@@ -1,0 +1,9 @@
+import { startDynamoDbLocal } from '../../infra/local/dynamodb-local';
+import { freePort } from './ports';
+
+/** One in-memory DynamoDB Local for the whole run; each test file makes its own tables. */
+export default async function globalSetup(): Promise<void> {
+  const dynamodb = await startDynamoDbLocal({ port: await freePort(), inMemory: true });
+  process.env.TEST_DYNAMODB_ENDPOINT = dynamodb.endpoint;
+  (globalThis as { __dynamodb?: typeof dynamodb }).__dynamodb = dynamodb;
+}
