@@ -107,5 +107,11 @@ const all: readonly (HttpRouteSpec | WsRouteSpec)[] = Object.values(routes);
 export const httpRoutes = all.filter((r): r is HttpRouteSpec => r.api === 'http');
 export const wsRoutes = all.filter((r): r is WsRouteSpec => r.api === 'ws');
 
+/** Settings every function shares, in Lambda (infra/constructs) and in the local gateways. */
+export const functionDefaults = {
+  timeoutSeconds: 10,
+  memoryMb: 1024,
+} as const;
+
 /** The WebSocket API selects a route from this frame field. */
 export const wsRouteSelectionExpression = '$request.body.action';

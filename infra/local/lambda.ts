@@ -2,9 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import type { Context } from 'aws-lambda';
 import type { DepsSource } from '../../lib/deps';
+import { functionDefaults } from '../../lib/routes';
 
-/** Lambda's timeout for every function; the CDK construct sets the same value. */
-export const functionTimeoutSeconds = 10;
+const functionTimeoutSeconds = functionDefaults.timeoutSeconds;
 
 export type LambdaHandler = (event: unknown, context: Context) => Promise<unknown>;
 
@@ -26,7 +26,7 @@ function contextFor(name: string, deadline: number): Context {
     functionName: name,
     functionVersion: '$LATEST',
     invokedFunctionArn: `arn:aws:lambda:us-east-1:000000000000:function:${name}`,
-    memoryLimitInMB: '1024',
+    memoryLimitInMB: String(functionDefaults.memoryMb),
     awsRequestId: randomUUID(),
     logGroupName: `/aws/lambda/${name}`,
     logStreamName: 'local',
