@@ -1,3 +1,6 @@
+// Lambda runs Node 24; locally Node 20 works, so the SDK's Node 22 notice is only noise here.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { createDocumentClient } from '../../lib/db/client';

@@ -8,7 +8,7 @@ export const localDefaults = {
   wsPort: Number(process.env.WS_PORT ?? 3001),
   dynamodbPort: Number(process.env.DYNAMODB_PORT ?? 8000),
   tables: { chat: 'support-chat-local-chat', connections: 'support-chat-local-connections' },
-  dataDir: join(__dirname, '..', '..', '.local'),
+  dataDir: process.env.LOCAL_DATA_DIR ?? join(__dirname, '..', '..', '.local'),
 };
 
-export const repoRoot = join(__dirname, '..', '..');
+export { repoRoot } from '../paths';

@@ -1,3 +1,6 @@
+// Lambda runs Node 24; locally Node 20 works, so the SDK's Node 22 notice is only noise here.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
 import { join } from 'node:path';
 import { chatTableRef } from '../../lib/deps';
 import { localDefaults } from './defaults';

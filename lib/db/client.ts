@@ -22,6 +22,7 @@ export function createDocumentClient({ region, endpoint }: DbClientOptions): Dyn
       httpAgent: new HttpAgent(agentOptions),
       connectionTimeout: 2000,
       requestTimeout: 5000,
+      throwOnRequestTimeout: true,
     }),
   });
   return DynamoDBDocumentClient.from(client, {

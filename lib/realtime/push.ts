@@ -34,6 +34,7 @@ export function createApiGatewayPusher(options: ApiGatewayPusherOptions): Pusher
       httpAgent: new HttpAgent(agentOptions),
       connectionTimeout: options.timeoutMs,
       requestTimeout: options.timeoutMs,
+      throwOnRequestTimeout: true,
     }),
   });
   return {

@@ -1,0 +1,126 @@
+import { join } from 'node:path';
+import { Duration } from 'aws-cdk-lib';
+import type { WebSocketStage } from 'aws-cdk-lib/aws-apigatewayv2';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, type NodejsFunctionProps } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { Construct } from 'constructs';
+import { functionDefaults, type Access } from '../../lib/routes';
+import { repoRoot } from '../paths';
+
+
+/** What the handlers reach at runtime; bindResources grants a slice of it. */
+export interface ChatResources {
+  readonly chatTable: ITable;
+  readonly connectionsTable: ITable;
+  readonly webSocketStage: WebSocketStage;
+}
+
+/** Settings the construct owns; the rest of NodejsFunctionProps stays open. */
+type FixedProps =
+  | 'entry'
+  | 'handler'
+  | 'runtime'
+  | 'architecture'
+  | 'timeout'
+  | 'memorySize'
+  | 'bundling'
+  | 'logGroup'
+  | 'logRetention'
+  | 'description'
+  | 'environment';
+
+export interface ChatFunctionProps extends Omit<NodejsFunctionProps, FixedProps> {
+  /** The manifest's `handler`, relative to the repo root. */
+  readonly handlerPath: string;
+  /** Merged with the construct's own variables; redefining one of those throws. */
+  readonly environment?: Record<string, string>;
+}
+
+const baseEnvironment: Readonly<Record<string, string>> = {
+  NODE_OPTIONS: '--enable-source-maps',
+};
+
+function mergeEnvironment(extra: Record<string, string> = {}): Record<string, string> {
+  for (const [key, value] of Object.entries(extra)) {
+    const fixed = baseEnvironment[key];
+    if (fixed !== undefined && fixed !== value) {
+      throw new Error(`ChatFunction: environment ${key} is set by the construct (${fixed}); refusing to replace it with ${value}`);
+    }
+  }
+  return { ...baseEnvironment, ...extra };
+}
+
+/** One Lambda per manifest entry, with the settings every handler shares. */
+export class ChatFunction extends NodejsFunction {
+  readonly handlerPath: string;
+
+  constructor(scope: Construct, id: string, props: ChatFunctionProps) {
+    const { handlerPath, environment, ...rest } = props;
+    // An explicit group, not logRetention, so retention needs no custom-resource Lambda.
+    // It is a sibling: `this` cannot own children before super() returns.
+    const logGroup = new LogGroup(scope, `${id}Logs`, { retention: RetentionDays.ONE_MONTH });
+    super(scope, id, {
+      ...rest,
+      entry: join(repoRoot, handlerPath),
+      handler: 'handler',
+      runtime: Runtime.NODEJS_24_X,
+      architecture: Architecture.ARM_64,
+      timeout: Duration.seconds(functionDefaults.timeoutSeconds),
+      memorySize: functionDefaults.memoryMb,
+      description: handlerPath,
+      logGroup,
+      environment: mergeEnvironment(environment),
+      bundling: {
+        minify: true,
+        sourceMap: true,
+        target: 'node24',
+        // The SDK v3 is bundled too; whether the runtime's copy is faster is for a benchmark to decide.
+        externalModules: [],
+        forceDockerBundling: false,
+      },
+    });
+    this.handlerPath = handlerPath;
+  }
+
+  /** Sets the variables lib/config.ts requires and grants exactly `access`, nothing else. */
+  bindResources(resources: ChatResources, access: readonly Access[]): void {
+    this.addEnvironment('TABLE_NAME', resources.chatTable.tableName);
+    this.addEnvironment('CONNECTIONS_TABLE_NAME', resources.connectionsTable.tableName);
+    for (const item of new Set(access)) this.grantAccess(item, resources);
+  }
+
+  /** Maps one manifest Access value to least-privilege IAM. Never Scan, never wildcards. */
+  grantAccess(access: Access, resources: ChatResources): void {
+    const chat = resources.chatTable.tableArn;
+    const connections = resources.connectionsTable.tableArn;
+    switch (access) {
+      case 'chat:read':
+        this.allow(['dynamodb:GetItem', 'dynamodb:Query'], [chat]);
+        return;
+      case 'chat:write':
+        this.allow(['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'], [chat]);
+        return;
+      case 'connections:read':
+        this.allow(['dynamodb:Query', 'dynamodb:GetItem'], [connections, `${connections}/index/*`]);
+        return;
+      case 'connections:write':
+        this.allow(['dynamodb:PutItem', 'dynamodb:DeleteItem'], [connections]);
+        return;
+      case 'push':
+        resources.webSocketStage.grantManagementApiAccess(this);
+        this.addEnvironment('WS_MANAGEMENT_ENDPOINT', resources.webSocketStage.callbackUrl);
+        return;
+      default: {
+        const unknown: never = access;
+        throw new Error(`ChatFunction: no grant for access ${String(unknown)}`);
+      }
+    }
+  }
+
+  private allow(actions: string[], resources: string[]): void {
+    this.addToRolePolicy(new PolicyStatement({ actions, resources }));
+  }
+}

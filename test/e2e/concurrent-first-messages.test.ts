@@ -1,0 +1,57 @@
+import { startTestStack, type TestStack } from '../support/harness';
+import { activeSessionId, storedEntries } from '../support/inspect';
+
+interface Sent {
+  session: { id: number };
+  message: { id: number; content: string };
+}
+
+describe('concurrent first messages from one store', () => {
+  let stack: TestStack;
+
+  beforeAll(async () => {
+    stack = await startTestStack();
+  });
+
+  afterAll(async () => {
+    await stack.close();
+  });
+
+  it('open exactly one session and store every message once, with unique increasing ids', async () => {
+    // Arrange
+    const store = await stack.createStore();
+    const contents = Array.from({ length: 20 }, (_, i) => `message ${i}`);
+
+    // Act: all at once, before any session exists
+    const responses = await Promise.all(contents.map((content) => stack.post('/v1/chat/store/message/', { token: store.token, body: { content } })));
+
+    // Assert
+    expect(responses.map((r) => r.status)).toEqual(contents.map(() => 200));
+    const bodies = responses.map((r) => r.json as Sent);
+    const sessionIds = new Set(bodies.map((b) => b.session.id));
+    expect(sessionIds.size).toBe(1);
+    const [sessionId] = [...sessionIds];
+    expect(await activeSessionId(stack, store.id)).toBe(sessionId);
+    const stored = await storedEntries(stack, sessionId!);
+    expect(stored.map((e) => e.content).sort()).toEqual([...contents].sort());
+    expect(stored.map((e) => e.seq)).toEqual(contents.map((_, i) => i + 1));
+    expect(new Set(bodies.map((b) => b.message.id)).size).toBe(contents.length);
+    for (const body of bodies) {
+      expect(stored.find((e) => e.id === body.message.id)?.content).toBe(body.message.content);
+    }
+  });
+
+  it('keep created times non-decreasing in log order and last_message_at equal to each entry\'s time', async () => {
+    const store = await stack.createStore();
+
+    const responses = await Promise.all(
+      Array.from({ length: 10 }, (_, i) => stack.post('/v1/chat/store/message/', { token: store.token, body: { content: `m${i}` } })),
+    );
+
+    const sessionId = (responses[0]!.json as Sent).session.id;
+    const stored = await storedEntries(stack, sessionId);
+    const times = stored.map((e) => e.created);
+    expect([...times].sort()).toEqual(times);
+    for (const entry of stored) expect(entry.session.last_message_at).toBe(entry.created);
+  });
+});

@@ -1,0 +1,443 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { chatTable, connectionsTable, type KeyAttribute, type TableSpec } from '../../lib/db/schema';
+import { authorizers, functionDefaults, httpRoutes, wsRouteSelectionExpression, wsRoutes, type Access, type AuthorizerSpec } from '../../lib/routes';
+import { loadViewerRequestFunction, viewerRequestFunctionPath } from '../../infra/local/edge';
+import { ChatStack } from '../../infra/stack';
+import { logicalIdOf, references, resourceOf, resourcesOf, testApp, type Ref } from './synth';
+
+// AWS-managed CloudFront policies, by their documented ids.
+const CACHING_DISABLED = '4135ea2d-6df8-44a3-9df3-4b5a84be39ad';
+const ALL_VIEWER_EXCEPT_HOST_HEADER = 'b689b0a8-53d0-40ab-baf2-68738e2966ac';
+
+type Join = { 'Fn::Join': [string, unknown[]] };
+interface RouteProps {
+  ApiId: Ref;
+  RouteKey: string;
+  AuthorizationType?: string;
+  AuthorizerId?: Ref;
+  Target: Join;
+}
+interface IntegrationProps {
+  ApiId: Ref;
+  IntegrationUri: unknown;
+  PayloadFormatVersion?: string;
+}
+interface FunctionProps {
+  Description: string;
+  Role: { 'Fn::GetAtt': [string, string] };
+  Environment: { Variables: Record<string, unknown> };
+  LoggingConfig?: { LogGroup?: Ref };
+}
+interface Statement {
+  Effect: string;
+  Action: string | string[];
+  Resource: unknown;
+}
+interface PolicyProps {
+  Roles: Ref[];
+  PolicyDocument: { Statement: Statement[] };
+}
+interface GlobalTableProps {
+  KeySchema: { AttributeName: string; KeyType: string }[];
+  AttributeDefinitions: { AttributeName: string; AttributeType: string }[];
+  GlobalSecondaryIndexes?: unknown[];
+  BillingMode: string;
+  Replicas: { PointInTimeRecoverySpecification?: { PointInTimeRecoveryEnabled: boolean }; DeletionProtectionEnabled?: boolean }[];
+  TimeToLiveSpecification?: unknown;
+}
+
+const functionSpecs: readonly AuthorizerSpec[] = [...httpRoutes, ...wsRoutes, authorizers.http, authorizers.ws];
+const asList = <T>(value: T | T[]): T[] => (Array.isArray(value) ? value : [value]);
+const sorted = (values: Iterable<string>): string[] => [...new Set(values)].sort();
+
+let stack: ChatStack;
+let template: Template;
+let assemblyDir: string;
+
+beforeAll(() => {
+  const app = testApp({ bundle: true });
+  stack = new ChatStack(app, 'SupportChat');
+  template = Template.fromStack(stack);
+  assemblyDir = app.synth().directory;
+}, 120_000);
+
+const fnId = (name: string): string => logicalIdOf(stack.functions.get(name)!);
+const tableId = (spec: TableSpec): string => logicalIdOf(stack.node.findChild(spec.id));
+
+function routesOf(apiId: string): [string, RouteProps][] {
+  return Object.entries(resourcesOf<RouteProps>(template, 'AWS::ApiGatewayV2::Route')).flatMap(([id, route]) =>
+    route.Properties.ApiId.Ref === apiId ? [[id, route.Properties] as [string, RouteProps]] : [],
+  );
+}
+
+function routeWithKey(apiId: string, routeKey: string): [string, RouteProps] {
+  const matches = routesOf(apiId).filter(([, props]) => props.RouteKey === routeKey);
+  expect(matches).toHaveLength(1);
+  return matches[0]!;
+}
+
+function integrationOf(route: RouteProps): IntegrationProps {
+  const [prefix, target] = route.Target['Fn::Join'][1] as [string, Ref];
+  expect(prefix).toBe('integrations/');
+  return resourceOf<IntegrationProps>(template, 'AWS::ApiGatewayV2::Integration', target.Ref).Properties;
+}
+
+function authorizersOf(apiId: string): [string, Record<string, unknown>][] {
+  return Object.entries(resourcesOf<Record<string, unknown> & { ApiId: Ref }>(template, 'AWS::ApiGatewayV2::Authorizer')).flatMap(([id, authorizer]) =>
+    authorizer.Properties.ApiId.Ref === apiId ? [[id, authorizer.Properties] as [string, Record<string, unknown>]] : [],
+  );
+}
+
+function soleAuthorizerId(apiId: string): string {
+  const found = authorizersOf(apiId);
+  expect(found).toHaveLength(1);
+  return found[0]![0];
+}
+
+function functionProps(name: string): FunctionProps {
+  return resourceOf<FunctionProps>(template, 'AWS::Lambda::Function', fnId(name)).Properties;
+}
+
+/** Every (action, resource) pair the function's role is allowed. */
+function grantsOf(name: string): { action: string; resource: unknown }[] {
+  const roleId = functionProps(name).Role['Fn::GetAtt'][0];
+  return Object.values(resourcesOf<PolicyProps>(template, 'AWS::IAM::Policy'))
+    .filter((policy) => policy.Properties.Roles.some((role) => role.Ref === roleId))
+    .flatMap((policy) => policy.Properties.PolicyDocument.Statement)
+    .flatMap((statement) => {
+      expect(statement.Effect).toBe('Allow');
+      return asList(statement.Action).flatMap((action) => asList(statement.Resource).map((resource) => ({ action, resource })));
+    });
+}
+
+const arnOf = (id: string) => ({ 'Fn::GetAtt': [id, 'Arn'] });
+
+/** `${scheme}${api}.execute-api.${region}.${urlSuffix}${path}`, as an environment-agnostic stack renders it. */
+function executeApiUrl(scheme: string, apiId: string, path: string): Join {
+  const parts: unknown[] = [{ Ref: apiId }, '.execute-api.', { Ref: 'AWS::Region' }, '.', { Ref: 'AWS::URLSuffix' }];
+  if (scheme) parts.unshift(scheme);
+  if (path) parts.push(path);
+  return { 'Fn::Join': ['', parts] };
+}
+
+/** The spec for least privilege, written independently of the construct. */
+function expectedDynamoGrants(access: readonly Access[]): string[] {
+  const chat = arnOf(tableId(chatTable));
+  const connections = arnOf(tableId(connectionsTable));
+  const indexes = { 'Fn::Join': ['', [connections, '/index/*']] };
+  const byAccess: Record<Access, [string[], unknown[]]> = {
+    'chat:read': [['dynamodb:GetItem', 'dynamodb:Query'], [chat]],
+    'chat:write': [['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'], [chat]],
+    'connections:read': [['dynamodb:Query', 'dynamodb:GetItem'], [connections, indexes]],
+    'connections:write': [['dynamodb:PutItem', 'dynamodb:DeleteItem'], [connections]],
+    push: [[], []],
+  };
+  return sorted(
+    access.flatMap((item) => {
+      const [actions, resources] = byAccess[item];
+      return actions.flatMap((action) => resources.map((resource) => `${action} ${JSON.stringify(resource)}`));
+    }),
+  );
+}
+
+function expectedActions(access: readonly Access[]): string[] {
+  const byAccess: Record<Access, string[]> = {
+    'chat:read': ['dynamodb:GetItem', 'dynamodb:Query'],
+    'chat:write': ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
+    'connections:read': ['dynamodb:Query', 'dynamodb:GetItem'],
+    'connections:write': ['dynamodb:PutItem', 'dynamodb:DeleteItem'],
+    push: ['execute-api:ManageConnections'],
+  };
+  return sorted(access.flatMap((item) => byAccess[item]));
+}
+
+describe('the HTTP API', () => {
+  it.each(httpRoutes)('routes "$method $path" ($name) through the shared authorizer to its own Lambda', (spec) => {
+    // Arrange
+    const apiId = logicalIdOf(stack.httpApi);
+    const authorizerId = soleAuthorizerId(apiId);
+
+    // Act
+    const [, route] = routeWithKey(apiId, `${spec.method} ${spec.path}`);
+    const integration = integrationOf(route);
+
+    // Assert
+    expect(route).toMatchObject({ AuthorizationType: 'CUSTOM', AuthorizerId: { Ref: authorizerId } });
+    expect(integration).toMatchObject({ ApiId: { Ref: apiId }, PayloadFormatVersion: '2.0', IntegrationUri: arnOf(fnId(spec.name)) });
+    expect(functionProps(spec.name).Description).toBe(spec.handler);
+  });
+
+  it('runs its authorizer on every request: simple responses, no identity source, no caching', () => {
+    const apiId = logicalIdOf(stack.httpApi);
+
+    const [[, authorizer]] = authorizersOf(apiId) as [[string, Record<string, unknown>]];
+
+    expect(authorizer).toMatchObject({
+      AuthorizerType: 'REQUEST',
+      AuthorizerPayloadFormatVersion: '2.0',
+      EnableSimpleResponses: true,
+      AuthorizerResultTtlInSeconds: 0,
+    });
+    // A missing header must reach the handler, which answers seed-000's {"error":"Unauthorized"}.
+    expect(authorizer.IdentitySource ?? []).toEqual([]);
+    expect(references(authorizer.AuthorizerUri, fnId(authorizers.http.name))).toBe(true);
+  });
+
+  it('throttles its $default stage at 100 requests/s with a burst of 200 by default', () => {
+    template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      ApiId: { Ref: logicalIdOf(stack.httpApi) },
+      StageName: '$default',
+      AutoDeploy: true,
+      DefaultRouteSettings: { ThrottlingRateLimit: 100, ThrottlingBurstLimit: 200 },
+    });
+  });
+
+  it('takes its throttle from the httpThrottle stack prop', () => {
+    const app = testApp({ bundle: false });
+
+    const custom = new ChatStack(app, 'Throttled', { httpThrottle: { rateLimit: 5, burstLimit: 10 } });
+
+    Template.fromStack(custom).hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      StageName: '$default',
+      DefaultRouteSettings: { ThrottlingRateLimit: 5, ThrottlingBurstLimit: 10 },
+    });
+  });
+});
+
+describe('the WebSocket API', () => {
+  it('selects routes with the manifest expression and deploys a prod stage automatically', () => {
+    const apiId = logicalIdOf(stack.webSocketApi);
+
+    template.hasResourceProperties('AWS::ApiGatewayV2::Api', { ProtocolType: 'WEBSOCKET', RouteSelectionExpression: wsRouteSelectionExpression });
+    template.hasResourceProperties('AWS::ApiGatewayV2::Stage', { ApiId: { Ref: apiId }, StageName: 'prod', AutoDeploy: true });
+  });
+
+  it.each(wsRoutes)('routes "$routeKey" ($name) to its own Lambda', (spec) => {
+    const [, route] = routeWithKey(logicalIdOf(stack.webSocketApi), spec.routeKey);
+
+    const integration = integrationOf(route);
+
+    expect(integration.ApiId).toEqual({ Ref: logicalIdOf(stack.webSocketApi) });
+    expect(references(integration.IntegrationUri, fnId(spec.name))).toBe(true);
+    expect(functionProps(spec.name).Description).toBe(spec.handler);
+  });
+
+  it('authorizes $connect, and only $connect, with the token query parameter', () => {
+    const apiId = logicalIdOf(stack.webSocketApi);
+    const authorizerId = soleAuthorizerId(apiId);
+    const authorizer = resourceOf<Record<string, unknown>>(template, 'AWS::ApiGatewayV2::Authorizer', authorizerId).Properties;
+
+    const routes = routesOf(apiId).map(([, props]) => props);
+
+    expect(authorizer).toMatchObject({ AuthorizerType: 'REQUEST', IdentitySource: ['route.request.querystring.token'] });
+    expect(references(authorizer.AuthorizerUri, fnId(authorizers.ws.name))).toBe(true);
+    for (const route of routes) {
+      if (route.RouteKey === '$connect') expect(route).toMatchObject({ AuthorizationType: 'CUSTOM', AuthorizerId: { Ref: authorizerId } });
+      else expect(route.AuthorizerId).toBeUndefined();
+    }
+  });
+
+  it.each(wsRoutes)('gives "$routeKey" a $default route response exactly when returnResponse is $returnResponse', (spec) => {
+    const [routeId] = routeWithKey(logicalIdOf(stack.webSocketApi), spec.routeKey);
+
+    const responses = Object.values(resourcesOf<{ RouteId: Ref; RouteResponseKey: string }>(template, 'AWS::ApiGatewayV2::RouteResponse')).filter(
+      (response) => response.Properties.RouteId.Ref === routeId,
+    );
+
+    expect(responses.map((response) => response.Properties.RouteResponseKey)).toEqual(spec.returnResponse ? ['$default'] : []);
+  });
+});
+
+describe('the manifest and the template', () => {
+  it('have the same HTTP route keys, none missing and none extra', () => {
+    const deployed = routesOf(logicalIdOf(stack.httpApi)).map(([, props]) => props.RouteKey);
+
+    expect(sorted(deployed)).toEqual(sorted(httpRoutes.map((spec) => `${spec.method} ${spec.path}`)));
+    expect(deployed).toHaveLength(httpRoutes.length);
+  });
+
+  it('have the same WebSocket route keys, none missing and none extra', () => {
+    const deployed = routesOf(logicalIdOf(stack.webSocketApi)).map(([, props]) => props.RouteKey);
+
+    expect(sorted(deployed)).toEqual(sorted(wsRoutes.map((spec) => spec.routeKey)));
+    expect(deployed).toHaveLength(wsRoutes.length);
+  });
+
+  it('have one Lambda per route and authorizer, described by its handler file', () => {
+    const deployed = Object.values(resourcesOf<FunctionProps>(template, 'AWS::Lambda::Function')).map((fn) => fn.Properties.Description);
+
+    expect(sorted(deployed)).toEqual(sorted(functionSpecs.map((spec) => spec.handler)));
+    expect(deployed).toHaveLength(functionSpecs.length);
+  });
+});
+
+describe('every function', () => {
+  it.each(functionSpecs)('$name runs on arm64 Node 24 with the shared timeout and memory', (spec) => {
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Description: spec.handler,
+      Architectures: ['arm64'],
+      Runtime: 'nodejs24.x',
+      Handler: 'index.handler',
+      Timeout: functionDefaults.timeoutSeconds,
+      MemorySize: functionDefaults.memoryMb,
+    });
+  });
+
+  it.each(functionSpecs)('$name logs to its own log group kept for 30 days', (spec) => {
+    const logGroup = functionProps(spec.name).LoggingConfig?.LogGroup;
+
+    expect(logGroup).toBeDefined();
+    expect(resourceOf(template, 'AWS::Logs::LogGroup', logGroup!.Ref).Properties).toMatchObject({ RetentionInDays: 30 });
+  });
+
+  it.each(functionSpecs)('$name gets both table names, source maps, and the callback URL only if it pushes', (spec) => {
+    const wsApiId = logicalIdOf(stack.webSocketApi);
+
+    const variables = functionProps(spec.name).Environment.Variables;
+
+    expect(variables).toMatchObject({
+      TABLE_NAME: { Ref: tableId(chatTable) },
+      CONNECTIONS_TABLE_NAME: { Ref: tableId(connectionsTable) },
+      NODE_OPTIONS: '--enable-source-maps',
+    });
+    if (spec.access.includes('push')) {
+      expect(variables.WS_MANAGEMENT_ENDPOINT).toEqual(executeApiUrl('https://', wsApiId, '/prod'));
+    } else {
+      expect(variables).not.toHaveProperty('WS_MANAGEMENT_ENDPOINT');
+    }
+  });
+
+  it('bundles the AWS SDK into its code and ships a source map', () => {
+    const metadata = (template.findResources('AWS::Lambda::Function') as Record<string, { Metadata: Record<string, string> }>)[fnId(httpRoutes[0]!.name)]!.Metadata;
+    const assetDir = join(assemblyDir, metadata['aws:asset:path']!);
+
+    const code = readFileSync(join(assetDir, 'index.js'), 'utf8');
+
+    expect(existsSync(join(assetDir, 'index.js.map'))).toBe(true);
+    // Error messages mention optional CRT packages, so look for the clients themselves.
+    expect(code).not.toMatch(/require\(["']@aws-sdk\/(client|lib)-/);
+    expect(code).toContain('DynamoDB_20120810'); // the DynamoDB client's wire protocol
+  });
+});
+
+describe('least privilege', () => {
+  it.each(functionSpecs)('$name may perform exactly the actions its access list implies', (spec) => {
+    const actions = grantsOf(spec.name).map((grant) => grant.action);
+
+    expect(sorted(actions)).toEqual(expectedActions(spec.access));
+  });
+
+  it.each(functionSpecs)('$name reaches only the tables and indexes its access list names', (spec) => {
+    const dynamo = grantsOf(spec.name).filter((grant) => grant.action.startsWith('dynamodb:'));
+
+    const pairs = dynamo.map((grant) => `${grant.action} ${JSON.stringify(grant.resource)}`);
+
+    expect(sorted(pairs)).toEqual(expectedDynamoGrants(spec.access));
+  });
+
+  it.each(functionSpecs)('$name may manage WebSocket connections only on the prod stage, and only with push access', (spec) => {
+    const manage = grantsOf(spec.name).filter((grant) => grant.action === 'execute-api:ManageConnections');
+
+    expect(manage).toHaveLength(spec.access.includes('push') ? 1 : 0);
+    for (const grant of manage) {
+      expect(references(grant.resource, logicalIdOf(stack.webSocketApi))).toBe(true);
+      expect(JSON.stringify(grant.resource)).toMatch(/\/prod\/\*\/@connections\/\*"\]\]\}$/);
+    }
+  });
+
+  it('has no Scan and no wildcard action in any policy', () => {
+    const actions = Object.values(resourcesOf<PolicyProps>(template, 'AWS::IAM::Policy')).flatMap((policy) =>
+      policy.Properties.PolicyDocument.Statement.flatMap((statement) => asList(statement.Action)),
+    );
+
+    expect(actions.length).toBeGreaterThan(0);
+    expect(actions.filter((action) => action.includes('*') || action === 'dynamodb:Scan')).toEqual([]);
+  });
+});
+
+describe('the tables', () => {
+  const keySchema = (partitionKey: KeyAttribute, sortKey?: KeyAttribute) => [
+    { AttributeName: partitionKey.name, KeyType: 'HASH' },
+    ...(sortKey ? [{ AttributeName: sortKey.name, KeyType: 'RANGE' }] : []),
+  ];
+
+  it.each([chatTable, connectionsTable] as TableSpec[])('$id has the key schema, indexes and TTL of its spec', (spec) => {
+    const table = resourceOf<GlobalTableProps>(template, 'AWS::DynamoDB::GlobalTable', tableId(spec)).Properties;
+
+    expect(table.KeySchema).toEqual(keySchema(spec.partitionKey, spec.sortKey));
+    const keys = [spec.partitionKey, spec.sortKey, ...spec.globalIndexes.flatMap((index) => [index.partitionKey, index.sortKey])];
+    for (const key of keys) if (key) expect(table.AttributeDefinitions).toContainEqual({ AttributeName: key.name, AttributeType: key.type });
+    expect(table.GlobalSecondaryIndexes ?? []).toEqual(
+      spec.globalIndexes.map((index) => ({
+        IndexName: index.name,
+        KeySchema: keySchema(index.partitionKey, index.sortKey),
+        Projection: { ProjectionType: index.projection },
+      })),
+    );
+    expect(table.TimeToLiveSpecification).toEqual(spec.ttlAttribute ? { AttributeName: spec.ttlAttribute, Enabled: true } : undefined);
+  });
+
+  it.each([chatTable, connectionsTable] as TableSpec[])('$id bills on demand, keeps PITR and survives stack deletion', (spec) => {
+    const table = resourceOf<GlobalTableProps>(template, 'AWS::DynamoDB::GlobalTable', tableId(spec));
+
+    expect(table.Properties.BillingMode).toBe('PAY_PER_REQUEST');
+    expect(table.Properties.Replicas).toHaveLength(1);
+    expect(table.Properties.Replicas[0]).toMatchObject({ PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true }, DeletionProtectionEnabled: true });
+    expect(table).toMatchObject({ DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
+  });
+});
+
+describe('the trailing slash at the edge', () => {
+  it('deploys infra/edge/viewer-request.js, byte for byte, as a cloudfront-js-2.0 function', () => {
+    const source = readFileSync(viewerRequestFunctionPath, 'utf8');
+
+    template.hasResourceProperties('AWS::CloudFront::Function', {
+      FunctionCode: source,
+      FunctionConfig: Match.objectLike({ Runtime: 'cloudfront-js-2.0' }),
+      AutoPublish: true,
+    });
+  });
+
+  it('puts the HTTP API behind CloudFront with the function on viewer request, uncached, forwarding everything but Host', () => {
+    const functionId = logicalIdOf(stack.node.findChild('StripTrailingSlash'));
+
+    template.hasResourceProperties('AWS::CloudFront::Distribution', {
+      DistributionConfig: Match.objectLike({
+        DefaultCacheBehavior: Match.objectLike({
+          AllowedMethods: Match.arrayWith(['POST']),
+          CachePolicyId: CACHING_DISABLED,
+          OriginRequestPolicyId: ALL_VIEWER_EXCEPT_HOST_HEADER,
+          ViewerProtocolPolicy: 'https-only',
+          FunctionAssociations: [{ EventType: 'viewer-request', FunctionARN: { 'Fn::GetAtt': [functionId, 'FunctionARN'] } }],
+        }),
+        Origins: [
+          Match.objectLike({
+            DomainName: executeApiUrl('', logicalIdOf(stack.httpApi), ''),
+            CustomOriginConfig: Match.objectLike({ OriginProtocolPolicy: 'https-only' }),
+          }),
+        ],
+      }),
+    });
+  });
+
+  it("turns seed-000's POST /v1/chat/store/message/ into a route key the HTTP API has", () => {
+    const rewrite = loadViewerRequestFunction();
+
+    const path = rewrite('/v1/chat/store/message/', 'POST');
+
+    expect(path).toBe('/v1/chat/store/message');
+    expect(routesOf(logicalIdOf(stack.httpApi)).map(([, props]) => props.RouteKey)).toContain(`POST ${path}`);
+  });
+});
+
+describe('the outputs', () => {
+  it('publish the CloudFront URL, the API origin, the WebSocket URL and both table names', () => {
+    template.hasOutput('HttpApiUrl', { Value: { 'Fn::Join': ['', ['https://', { 'Fn::GetAtt': [logicalIdOf(stack.distribution), 'DomainName'] }]] } });
+    template.hasOutput('HttpApiOriginUrl', { Value: { 'Fn::GetAtt': [logicalIdOf(stack.httpApi), 'ApiEndpoint'] } });
+    template.hasOutput('WebSocketUrl', { Value: executeApiUrl('wss://', logicalIdOf(stack.webSocketApi), '/prod') });
+    template.hasOutput('ChatTableName', { Value: { Ref: tableId(chatTable) } });
+    template.hasOutput('ConnectionsTableName', { Value: { Ref: tableId(connectionsTable) } });
+  });
+});

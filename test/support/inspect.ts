@@ -1,0 +1,28 @@
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { chatTableRef } from '../../lib/deps';
+import { getPrincipal } from '../../lib/entities/principal';
+import { sessionKeys, type Entry } from '../../lib/entities/session';
+import type { LocalStack } from '../../infra/local/stack';
+
+/** Reads what a store has stored, straight from DynamoDB, to prove what a response claims. */
+export async function storedEntries(stack: LocalStack, sessionId: number): Promise<Entry[]> {
+  const out = await stack.deps.db.send(
+    new QueryCommand({
+      TableName: stack.tables.chat,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :msg)',
+      ExpressionAttributeValues: { ':pk': sessionKeys.pk(sessionId), ':msg': 'MSG#' },
+      ConsistentRead: true,
+    }),
+  );
+  return (out.Items ?? []) as Entry[];
+}
+
+export async function activeSessionId(stack: LocalStack, storeId: number): Promise<number | undefined> {
+  return (await getPrincipal(chatTableRef(stack.deps), 'store', storeId))?.active_session_id;
+}
+
+/** Every message a store has, across its active session; [] when it has none. */
+export async function storeMessages(stack: LocalStack, storeId: number): Promise<Entry[]> {
+  const sessionId = await activeSessionId(stack, storeId);
+  return sessionId === undefined ? [] : storedEntries(stack, sessionId);
+}
