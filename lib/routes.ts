@@ -20,7 +20,7 @@ export interface HttpRouteSpec {
   api: 'http';
   name: string;
   method: HttpMethod;
-  /** Canonical path without a trailing slash; the edge function strips one (see docs/ROUTING.md). */
+  /** Canonical path without a trailing slash; the edge function strips one (docs/ARCHITECTURE.md). */
   path: string;
   handler: string;
   auth: RouteAuth;

@@ -1,9 +1,9 @@
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { appendToSession } from '../../lib/chat/append';
 import { chatTableRef } from '../../lib/deps';
 import { inboxKey } from '../../lib/entities/inbox';
 import { appendEntry, messageId, readHead, type Entry, type SessionState } from '../../lib/entities/session';
 import { startTestStack, type TestStack } from '../support/harness';
+import { openInboxEntries } from '../support/inspect';
 
 let nextSession = 1000;
 
@@ -99,11 +99,7 @@ describe('the inbox', () => {
       last = (await stack.post('/v1/chat/store/message/', { token: store.token, body: { content } })).json as { session: SessionState };
     }
 
-    const out = await stack.deps.db.send(
-      new QueryCommand({ TableName: stack.tables.chat, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': 'INBOX#open' }, ConsistentRead: true }),
-    );
-
-    const mine = (out.Items ?? []).filter((item) => (item.session as SessionState).id === last!.session.id);
+    const mine = await openInboxEntries(stack, last!.session.id);
     expect(mine).toHaveLength(1);
     expect(mine[0]).toMatchObject({ ...inboxKey(last!.session), last_entry: { preview: 'three', sender_type: 'store' } });
   });

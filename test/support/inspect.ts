@@ -26,3 +26,11 @@ export async function storeMessages(stack: LocalStack, storeId: number): Promise
   const sessionId = await activeSessionId(stack, storeId);
   return sessionId === undefined ? [] : storedEntries(stack, sessionId);
 }
+
+/** The open-inbox entries that belong to one session. */
+export async function openInboxEntries(stack: LocalStack, sessionId: number): Promise<Record<string, unknown>[]> {
+  const out = await stack.deps.db.send(
+    new QueryCommand({ TableName: stack.tables.chat, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': 'INBOX#open' }, ConsistentRead: true }),
+  );
+  return (out.Items ?? []).filter((item) => (item.session as { id: number }).id === sessionId);
+}

@@ -1,0 +1,102 @@
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { makeHandler as makeAuthorizer } from '../../functions/auth/http-authorizer';
+import { makeHandler as makeSendMessage } from '../../functions/http/store-send-message';
+import { createDeps, type Deps } from '../../lib/deps';
+import { startTestStack, type TestStack } from '../support/harness';
+import { activeSessionId, openInboxEntries, storedEntries } from '../support/inspect';
+
+/** A payload 2.0 event as the HTTP API delivers it after the authorizer ran. */
+function sendEvent(context: Record<string, unknown>, body: unknown): APIGatewayProxyEventV2 {
+  return {
+    version: '2.0',
+    routeKey: 'POST /v1/chat/store/message',
+    rawPath: '/v1/chat/store/message',
+    rawQueryString: '',
+    headers: { 'content-type': 'application/json' },
+    requestContext: { requestId: 'test', authorizer: { lambda: context } } as unknown as APIGatewayProxyEventV2['requestContext'],
+    body: JSON.stringify(body),
+    isBase64Encoded: false,
+  };
+}
+
+/** Real clients whose DynamoDB endpoint refuses connections. */
+function unreachableDeps(stack: TestStack): Deps {
+  return createDeps({ ...stack.env, DYNAMODB_ENDPOINT: 'http://127.0.0.1:9' });
+}
+
+/** Real clients that fail one kind of DynamoDB call, as a throttled table would. */
+function failingDeps(stack: TestStack, failWhen: (command: string, input: Record<string, unknown>) => boolean): Deps {
+  const deps = createDeps(stack.env);
+  deps.db.middlewareStack.add(
+    (next, context) => async (args) => {
+      if (failWhen(context.commandName ?? '', args.input as Record<string, unknown>)) {
+        throw Object.assign(new Error('Rate of requests exceeds the allowed throughput.'), { name: 'ThrottlingException', $fault: 'client' });
+      }
+      return next(args);
+    },
+    { step: 'initialize', name: 'injectFault' },
+  );
+  return deps;
+}
+
+describe('when DynamoDB fails', () => {
+  let stack: TestStack;
+
+  beforeAll(async () => {
+    stack = await startTestStack();
+  });
+
+  afterAll(async () => {
+    await stack.close();
+  });
+
+  it("answers seed 000's 500 when the session step fails, without internals", async () => {
+    const store = await stack.createStore();
+    const handler = makeSendMessage(unreachableDeps(stack));
+
+    const response = await handler(sendEvent({ principal_type: 'store', principal_id: store.id }, { content: 'hi' }));
+
+    expect(response.statusCode).toBe(500);
+    expect(JSON.parse(response.body)).toEqual({ error: 'Could not prepare chat session' });
+    expect(await activeSessionId(stack, store.id)).toBeUndefined();
+  });
+
+  it('answers 503 with Retry-After when the message cannot be committed, and writes nothing half-way', async () => {
+    const store = await stack.createStore();
+    await stack.post('/v1/chat/store/message/', { token: store.token, body: { content: 'first' } });
+    const sessionId = (await activeSessionId(stack, store.id))!;
+    const handler = makeSendMessage(failingDeps(stack, (command, input) => command === 'PutItemCommand' && JSON.stringify(input).includes('"MSG#')));
+
+    const response = await handler(sendEvent({ principal_type: 'store', principal_id: store.id }, { content: 'second' }));
+
+    expect(response.statusCode).toBe(503);
+    expect(response.headers).toMatchObject({ 'Retry-After': '1' });
+    expect(JSON.parse(response.body)).toEqual({ error: 'Could not store the message, please retry' });
+    expect((await storedEntries(stack, sessionId)).map((entry) => entry.content)).toEqual(['first']);
+  });
+
+  it('keeps an acknowledged message when only the inbox update fails', async () => {
+    const store = await stack.createStore();
+    const handler = makeSendMessage(failingDeps(stack, (command, input) => command === 'PutItemCommand' && JSON.stringify(input).includes('INBOX#')));
+
+    const response = await handler(sendEvent({ principal_type: 'store', principal_id: store.id }, { content: 'still stored' }));
+
+    expect(response.statusCode).toBe(200);
+    const sessionId = (await activeSessionId(stack, store.id))!;
+    expect((await storedEntries(stack, sessionId)).map((entry) => entry.content)).toEqual(['still stored']);
+    expect(await openInboxEntries(stack, sessionId)).toEqual([]);
+  });
+
+  it('answers 503 when the token table cannot be read, rather than calling the caller anonymous', async () => {
+    const store = await stack.createStore();
+    const authorizer = makeAuthorizer(unreachableDeps(stack));
+    const handler = makeSendMessage(stack.deps);
+
+    const authorization = await authorizer({ headers: { authorization: `Token ${store.token}` } } as never);
+    const response = await handler(sendEvent(authorization.context ?? {}, { content: 'hi' }));
+
+    expect(authorization).toEqual({ isAuthorized: true, context: { principal_type: 'unavailable' } });
+    expect(response.statusCode).toBe(503);
+    expect(JSON.parse(response.body)).toEqual({ error: 'Authentication is temporarily unavailable' });
+  });
+});
