@@ -1,6 +1,6 @@
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { connectionTtlSeconds, listAdminConnections } from '../../lib/entities/connection';
-import { HandshakeRejected, startTestStack, TestSocket, type TestStack } from '../support/harness';
+import { HandshakeRejected, useTestStack, TestSocket, type TestStack } from '../support/harness';
 import { storedEntries } from '../support/inspect';
 
 const seedPath = '/v1/chat/store/message/';
@@ -11,7 +11,7 @@ interface Sent {
 }
 
 describe('admins over the WebSocket API', () => {
-  let stack: TestStack;
+  const stack = useTestStack({ pushTimeoutMs: 300 });
   const sockets: TestSocket[] = [];
 
   const connectAdmin = async (name = 'Ann') => {
@@ -27,19 +27,10 @@ describe('admins over the WebSocket API', () => {
     return response.json as Sent;
   };
 
-  beforeAll(async () => {
-    stack = await startTestStack({ pushTimeoutMs: 300 });
-  });
-
   afterEach(async () => {
     stack.ws.setPushFault(undefined);
     await Promise.all(sockets.splice(0).map((socket) => socket.close()));
   });
-
-  afterAll(async () => {
-    await stack.close();
-  });
-
   it('pushes a store message to an admin socket as message.created with the same objects as the HTTP response', async () => {
     const ann = await connectAdmin();
     const store = await stack.createStore();

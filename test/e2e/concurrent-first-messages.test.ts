@@ -1,4 +1,4 @@
-import { startTestStack, type TestStack } from '../support/harness';
+import { useTestStack } from '../support/harness';
 import { activeSessionId, storedEntries } from '../support/inspect';
 
 interface Sent {
@@ -7,15 +7,7 @@ interface Sent {
 }
 
 describe('concurrent first messages from one store', () => {
-  let stack: TestStack;
-
-  beforeAll(async () => {
-    stack = await startTestStack();
-  });
-
-  afterAll(async () => {
-    await stack.close();
-  });
+  const stack = useTestStack();
 
   it('open exactly one session and store every message once, with unique increasing ids', async () => {
     // Arrange

@@ -1,21 +1,13 @@
 import { chatTableRef } from '../../lib/deps';
 import { revokeToken } from '../../lib/entities/token';
 import { limits } from '../../lib/limits';
-import { isoUtc, startTestStack, type TestStack } from '../support/harness';
+import { isoUtc, useTestStack } from '../support/harness';
 import { activeSessionId, storeMessages, storedEntries } from '../support/inspect';
 
 const seedPath = '/v1/chat/store/message/';
 
 describe('POST /v1/chat/store/message/ (seed 000)', () => {
-  let stack: TestStack;
-
-  beforeAll(async () => {
-    stack = await startTestStack();
-  });
-
-  afterAll(async () => {
-    await stack.close();
-  });
+  const stack = useTestStack();
 
   it('reproduces the seed example: 200 with the session and the created message', async () => {
     // Arrange

@@ -2,7 +2,7 @@ import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { makeHandler as makeAuthorizer } from '../../functions/auth/http-authorizer';
 import { makeHandler as makeSendMessage } from '../../functions/http/store-send-message';
 import { createDeps, type Deps } from '../../lib/deps';
-import { startTestStack, type TestStack } from '../support/harness';
+import { useTestStack, type TestStack } from '../support/harness';
 import { activeSessionId, openInboxEntries, storedEntries } from '../support/inspect';
 
 /** A payload 2.0 event as the HTTP API delivers it after the authorizer ran. */
@@ -40,15 +40,7 @@ function failingDeps(stack: TestStack, failWhen: (command: string, input: Record
 }
 
 describe('when DynamoDB fails', () => {
-  let stack: TestStack;
-
-  beforeAll(async () => {
-    stack = await startTestStack();
-  });
-
-  afterAll(async () => {
-    await stack.close();
-  });
+  const stack = useTestStack();
 
   it("answers seed 000's 500 when the session step fails, without internals", async () => {
     const store = await stack.createStore();

@@ -2,7 +2,7 @@ import { appendToSession } from '../../lib/chat/append';
 import { chatTableRef } from '../../lib/deps';
 import { inboxKey } from '../../lib/entities/inbox';
 import { appendEntry, messageId, readHead, type Entry, type SessionState } from '../../lib/entities/session';
-import { startTestStack, type TestStack } from '../support/harness';
+import { useTestStack } from '../support/harness';
 import { openInboxEntries } from '../support/inspect';
 
 let nextSession = 1000;
@@ -30,15 +30,7 @@ function freshState(): SessionState {
 }
 
 describe('the session log on DynamoDB Local', () => {
-  let stack: TestStack;
-
-  beforeAll(async () => {
-    stack = await startTestStack();
-  });
-
-  afterAll(async () => {
-    await stack.close();
-  });
+  const stack = useTestStack();
 
   it('gives a slot to the first writer and tells the second who holds it', async () => {
     const ref = chatTableRef(stack.deps);
@@ -82,15 +74,7 @@ describe('the session log on DynamoDB Local', () => {
 });
 
 describe('the inbox', () => {
-  let stack: TestStack;
-
-  beforeAll(async () => {
-    stack = await startTestStack();
-  });
-
-  afterAll(async () => {
-    await stack.close();
-  });
+  const stack = useTestStack();
 
   it('holds exactly one entry per session, at its latest last_message_at', async () => {
     const store = await stack.createStore();

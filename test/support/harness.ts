@@ -151,3 +151,24 @@ export class HandshakeRejected extends Error {
 }
 
 export const isoUtc = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{3})?Z$/;
+
+/**
+ * Starts a stack before the file's tests and closes it after them. The
+ * returned object forwards to that stack, so tests read `stack.post(...)`.
+ */
+export function useTestStack(overrides: Partial<LocalStackOptions> = {}): TestStack {
+  let current: TestStack | undefined;
+  beforeAll(async () => {
+    current = await startTestStack(overrides);
+  });
+  afterAll(async () => {
+    await current?.close();
+  });
+  return new Proxy({} as TestStack, {
+    get(_target, property) {
+      if (!current) throw new Error('the test stack starts in beforeAll; use it inside tests');
+      const value: unknown = Reflect.get(current, property);
+      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(current) : value;
+    },
+  });
+}
