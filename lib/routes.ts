@@ -50,7 +50,30 @@ export const authorizers = {
   ws: { name: 'WsAuthorizer', handler: 'functions/auth/ws-authorizer.ts', access: ['chat:read'] },
 } as const satisfies Record<'http' | 'ws', AuthorizerSpec>;
 
+/** Writes the chat table and pushes to sockets (deleting ones that are gone). */
 const messaging = ['chat:read', 'chat:write', 'connections:read', 'connections:write', 'push'] as const;
+/** Reads, and moves a receipt watermark. */
+const reading = ['chat:read', 'chat:write'] as const;
+
+const http = (name: string, method: HttpMethod, path: string, file: string, auth: RouteAuth, access: readonly Access[]): HttpRouteSpec => ({
+  api: 'http',
+  name,
+  method,
+  path,
+  handler: `functions/http/${file}.ts`,
+  auth,
+  access,
+});
+
+const action = (name: string, routeKey: string, file: string, access: readonly Access[]): WsRouteSpec => ({
+  api: 'ws',
+  name,
+  routeKey,
+  handler: `functions/ws/${file}.ts`,
+  auth: 'admin',
+  access,
+  returnResponse: true,
+});
 
 export const routes = {
   storeSendMessage: {
@@ -62,13 +85,22 @@ export const routes = {
     auth: 'store',
     access: messaging,
   },
+  storeGetSession: http('StoreGetSession', 'GET', '/v1/chat/store/session', 'store-get-session', 'store', ['chat:read']),
+  storeListMessages: http('StoreListMessages', 'GET', '/v1/chat/store/messages', 'store-list-messages', 'store', reading),
+  storeReadMessages: http('StoreReadMessages', 'POST', '/v1/chat/store/messages/read', 'store-read-messages', 'store', messaging),
+  adminListSessions: http('AdminListSessions', 'GET', '/v1/chat/admin/sessions', 'admin-list-sessions', 'admin', ['chat:read']),
+  adminListMessages: http('AdminListMessages', 'GET', '/v1/chat/admin/sessions/{session_id}/messages', 'admin-list-messages', 'admin', reading),
+  adminListNotifications: http('AdminListNotifications', 'GET', '/v1/chat/admin/notifications', 'admin-list-notifications', 'admin', ['chat:read']),
+  adminReadNotification: http('AdminReadNotification', 'POST', '/v1/chat/admin/notifications/{session_id}/read', 'admin-read-notification', 'admin', reading),
+  adminReadAllNotifications: http('AdminReadAllNotifications', 'POST', '/v1/chat/admin/notifications/read', 'admin-read-all-notifications', 'admin', reading),
   wsConnect: {
     api: 'ws',
     name: 'WsConnect',
     routeKey: '$connect',
     handler: 'functions/ws/connect.ts',
     auth: 'admin',
-    access: ['connections:write'],
+    // chat:write stamps the admin's last connect (presence).
+    access: ['chat:write', 'connections:write'],
     returnResponse: false,
   },
   wsDisconnect: {
@@ -89,6 +121,13 @@ export const routes = {
     access: messaging,
     returnResponse: true,
   },
+  wsRelease: action('WsRelease', 'release', 'release', messaging),
+  wsTransfer: action('WsTransfer', 'transfer', 'transfer', messaging),
+  wsSend: action('WsSend', 'send', 'send', messaging),
+  wsClose: action('WsClose', 'close', 'close', messaging),
+  wsRead: action('WsRead', 'read', 'read', messaging),
+  wsTyping: action('WsTyping', 'typing', 'typing', ['chat:read', 'connections:read', 'connections:write', 'push']),
+  wsPing: action('WsPing', 'ping', 'ping', []),
   wsDefault: {
     api: 'ws',
     name: 'WsDefault',

@@ -1,15 +1,14 @@
-import { z } from 'zod';
-import { claimSession } from '../../lib/chat/claim-session';
+import { claim, changeSession } from '../../lib/chat/session-events';
+import { sessionView } from '../../lib/chat/views';
 import { defaultDeps, type DepsSource } from '../../lib/deps';
 import { routes } from '../../lib/routes';
+import { sessionFrame } from '../../lib/ws/fields';
 import { wsAction } from '../../lib/ws/route';
-
-const claimFrame = z.object({
-  session_id: z.number({ error: 'Must be an integer' }).int('Must be an integer').positive('Must be positive'),
-});
 
 /** {"action": "claim", "request_id": "...", "session_id": 1} */
 export const makeHandler = (deps: DepsSource = defaultDeps) =>
-  wsAction(routes.wsClaim, deps, claimFrame, ({ deps, principal, input }) => claimSession(deps, principal.id, input.session_id));
+  wsAction(routes.wsClaim, deps, sessionFrame, async ({ deps, principal, input }) => ({
+    session: sessionView((await changeSession(deps, principal.id, input.session_id, claim)).entry.session),
+  }));
 
 export const handler = makeHandler();

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { TableRef } from '../db/types';
-import { ServiceUnavailableError } from '../errors';
-import { appendEntry, readHead, type Entry } from '../entities/session';
+import { ConflictError, ServiceUnavailableError } from '../errors';
+import { appendEntry, maxSeq, readHead, type Entry } from '../entities/session';
 
 export interface Appended {
   entry: Entry;
@@ -28,6 +28,8 @@ export async function appendToSession(
   let current = head;
   for (let attempt = 1; attempt <= maxAttempts; attempt++) {
     const candidate = await build(current);
+    // Sort keys are fixed-width: a seq past the stride would sort before the first entry.
+    if (candidate.seq > maxSeq) throw new ConflictError('Session is full');
     const result = await appendEntry(ref, candidate);
     if (result.ok) return { entry: candidate, previous: current };
     // Our own earlier attempt that the SDK retried after a lost response.

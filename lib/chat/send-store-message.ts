@@ -61,9 +61,18 @@ async function prepareOrFail(deps: Deps, storeId: number): Promise<Target> {
 
 function nextState(head: Entry | undefined, sessionId: number, storeId: number, created: string): SessionState {
   if (!head) {
-    return { id: sessionId, store_id: storeId, admin_id: null, status: 'open', created, updated: created, last_message_at: created };
+    return {
+      id: sessionId,
+      store_id: storeId,
+      admin_id: null,
+      status: 'open',
+      created,
+      updated: created,
+      last_message_at: created,
+      last_store_message_at: created,
+    };
   }
-  return { ...head.session, updated: created, last_message_at: created };
+  return { ...head.session, updated: created, last_message_at: created, last_store_message_at: created };
 }
 
 /** Seed 000: store a store's message in its active session and tell the admins who should see it. */

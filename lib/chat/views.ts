@@ -1,4 +1,5 @@
 import type { Entry, SessionState } from '../entities/session';
+import type { DerivedStatus, MessageStatus } from './status';
 
 /** The session object of seed 000, field for field. */
 export interface SessionView {
@@ -20,7 +21,7 @@ export interface MessageView {
   content: string;
   attachment_url: string;
   attachment_type: string;
-  status: Entry['delivery'];
+  status: MessageStatus;
   created: string;
   updated: string;
 }
@@ -37,7 +38,8 @@ export function sessionView(state: SessionState): SessionView {
   };
 }
 
-export function messageView(entry: Entry): MessageView {
+/** The status is the one at acceptance unless a derived one is given (see status.ts). */
+export function messageView(entry: Entry, derived?: DerivedStatus): MessageView {
   return {
     id: entry.id,
     session_id: entry.session.id,
@@ -46,8 +48,8 @@ export function messageView(entry: Entry): MessageView {
     content: entry.content,
     attachment_url: entry.attachment_url,
     attachment_type: entry.attachment_type,
-    status: entry.delivery,
+    status: derived?.status ?? entry.delivery,
     created: entry.created,
-    updated: entry.created,
+    updated: derived?.updated ?? entry.created,
   };
 }

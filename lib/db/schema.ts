@@ -34,6 +34,8 @@ export const chatTable = {
   partitionKey: { name: 'pk', type: 'S' },
   sortKey: { name: 'sk', type: 'S' },
   globalIndexes: [],
+  /** Only short-lived bookkeeping (notification read marks) expires; messages never do. */
+  ttlAttribute: 'expires_at',
 } as const satisfies TableSpec;
 
 /** Live WebSocket connections, one item each, listed by audience. */

@@ -1,6 +1,13 @@
-import { DeleteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { TableRef } from '../db/types';
 import type { Entry, SessionState } from './session';
+
+export interface InboxItem {
+  pk: string;
+  sk: string;
+  session: SessionState;
+  last_entry: { id: number; sender_type: Entry['sender_type']; preview: string; created: string };
+}
 
 /**
  * One inbox entry per session, keyed by last_message_at so a Query returns
@@ -14,9 +21,14 @@ export interface InboxKey {
   sk: string;
 }
 
+const openPartition = 'INBOX#open';
+const closedPartition = (month: string) => `INBOX#closed#${month}`;
+/** One item per month that has closed sessions, so listing can walk the months newest first. */
+const monthsPartition = 'INBOX#closed-months';
+
 export function inboxKey(state: SessionState): InboxKey {
   // Closed sessions are partitioned by month so no partition grows forever.
-  const pk = state.status === 'open' ? 'INBOX#open' : `INBOX#closed#${state.updated.slice(0, 7)}`;
+  const pk = state.status === 'open' ? openPartition : closedPartition(state.updated.slice(0, 7));
   return { pk, sk: `${state.last_message_at}#${String(state.id).padStart(12, '0')}` };
 }
 
@@ -40,8 +52,113 @@ export async function syncInbox(ref: TableRef, entry: Entry, previous: Entry | u
       },
     }),
   );
+  if (next.pk !== openPartition && next.pk !== (previous && inboxKey(previous.session).pk)) {
+    await ref.db.send(new PutCommand({ TableName: ref.table, Item: { pk: monthsPartition, sk: next.pk.slice(closedPartition('').length) } }));
+  }
   if (!previous) return;
   const old = inboxKey(previous.session);
   if (old.pk === next.pk && old.sk === next.sk) return;
   await ref.db.send(new DeleteCommand({ TableName: ref.table, Key: old }));
+}
+
+export type InboxFilter = { state: 'open' } | { state: 'unclaimed' } | { state: 'mine'; adminId: number } | { state: 'closed' };
+
+export interface InboxPage {
+  items: InboxItem[];
+  /** Where the next page starts; absent on the last page. */
+  next?: InboxKey;
+}
+
+/** Upper bound on items a single listing may read while filtering, so one request stays cheap. */
+const evaluationBudget = 1000;
+
+async function closedPartitions(ref: TableRef): Promise<string[]> {
+  const out = await ref.db.send(
+    new QueryCommand({ TableName: ref.table, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': monthsPartition }, ScanIndexForward: false }),
+  );
+  return (out.Items ?? []).map((item) => closedPartition(String(item.sk)));
+}
+
+/**
+ * Sessions newest activity first. "open" and "closed" read exactly a page;
+ * "unclaimed" and "mine" filter the open partition, reading at most
+ * `evaluationBudget` items per call and handing back a cursor to go on.
+ */
+export async function listInbox(ref: TableRef, filter: InboxFilter, limit: number, cursor?: InboxKey): Promise<InboxPage> {
+  const partitions = filter.state === 'closed' ? await closedPartitions(ref) : [openPartition];
+  const startAt = cursor ? partitions.indexOf(cursor.pk) : 0;
+  if (startAt < 0) return { items: [] };
+  const filterInput =
+    filter.state === 'unclaimed'
+      ? { FilterExpression: 'attribute_type(#session.#admin, :null)', ExpressionAttributeNames: { '#session': 'session', '#admin': 'admin_id' }, values: { ':null': 'NULL' } }
+      : filter.state === 'mine'
+        ? { FilterExpression: '#session.#admin = :me', ExpressionAttributeNames: { '#session': 'session', '#admin': 'admin_id' }, values: { ':me': filter.adminId } }
+        : undefined;
+  const items: InboxItem[] = [];
+  const seen = new Set<number>();
+  let evaluated = 0;
+  for (let index = startAt; index < partitions.length; index++) {
+    const pk = partitions[index] ?? openPartition;
+    let exclusiveStart: Record<string, unknown> | undefined = index === startAt && cursor ? { ...cursor } : undefined;
+    do {
+      const out = await ref.db.send(
+        new QueryCommand({
+          TableName: ref.table,
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': pk, ...filterInput?.values },
+          ...(filterInput ? { FilterExpression: filterInput.FilterExpression, ExpressionAttributeNames: filterInput.ExpressionAttributeNames } : {}),
+          ScanIndexForward: false,
+          Limit: filterInput ? Math.max(1, Math.min(200, evaluationBudget - evaluated)) : limit - items.length + 1,
+          ExclusiveStartKey: exclusiveStart,
+          ConsistentRead: true,
+        }),
+      );
+      evaluated += out.ScannedCount ?? 0;
+      for (const raw of out.Items ?? []) {
+        const item = raw as InboxItem;
+        // A crash between moving and deleting can leave an older duplicate; the newest wins.
+        if (seen.has(item.session.id)) continue;
+        if (items.length === limit) return { items, next: { pk: items[limit - 1]!.pk, sk: items[limit - 1]!.sk } };
+        seen.add(item.session.id);
+        items.push(item);
+      }
+      exclusiveStart = out.LastEvaluatedKey;
+      if (filterInput && evaluated >= evaluationBudget && exclusiveStart) {
+        return { items, next: { pk: String(exclusiveStart.pk), sk: String(exclusiveStart.sk) } };
+      }
+    } while (exclusiveStart);
+  }
+  return { items };
+}
+
+/**
+ * Every open session whose store has written, that an admin should hear
+ * about: unclaimed, or claimed by that admin. Notifications are derived from
+ * these, so this reads the whole open partition (bounded by `cap`).
+ */
+export async function listNotifiable(ref: TableRef, adminId: number, cap = 5000): Promise<InboxItem[]> {
+  const items: InboxItem[] = [];
+  const seen = new Set<number>();
+  let exclusiveStart: Record<string, unknown> | undefined;
+  do {
+    const out = await ref.db.send(
+      new QueryCommand({
+        TableName: ref.table,
+        KeyConditionExpression: 'pk = :pk',
+        FilterExpression: 'attribute_exists(#session.#store_at) AND (attribute_type(#session.#admin, :null) OR #session.#admin = :me)',
+        ExpressionAttributeNames: { '#session': 'session', '#admin': 'admin_id', '#store_at': 'last_store_message_at' },
+        ExpressionAttributeValues: { ':pk': openPartition, ':null': 'NULL', ':me': adminId },
+        ScanIndexForward: false,
+        ExclusiveStartKey: exclusiveStart,
+      }),
+    );
+    for (const raw of out.Items ?? []) {
+      const item = raw as InboxItem;
+      if (seen.has(item.session.id)) continue;
+      seen.add(item.session.id);
+      items.push(item);
+    }
+    exclusiveStart = out.LastEvaluatedKey;
+  } while (exclusiveStart && items.length < cap);
+  return items;
 }

@@ -1,4 +1,4 @@
-import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { PutCommand, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { isConditionalCheckFailed, type TableRef } from '../db/types';
@@ -20,7 +20,7 @@ export const maxSeq = messageIdStride - 1;
 export type SessionStatus = 'open' | 'closed';
 export type SenderType = 'store' | 'admin' | 'system';
 export type Delivery = 'sent' | 'delivered';
-export type SessionEvent = 'session.claimed';
+export type SessionEvent = 'session.claimed' | 'session.released' | 'session.transferred' | 'session.closed';
 
 export interface SessionState {
   id: number;
@@ -30,6 +30,8 @@ export interface SessionState {
   created: string;
   updated: string;
   last_message_at: string;
+  /** When the store last wrote; what admin notifications are about. Internal, not in the view. */
+  last_store_message_at?: string;
 }
 
 export interface Entry {
@@ -39,6 +41,8 @@ export interface Entry {
   sender_type: SenderType;
   sender_id: number | null;
   event?: SessionEvent;
+  /** session.transferred: the admin who gave the session away. */
+  from_admin_id?: number;
   content: string;
   attachment_url: string;
   attachment_type: string;
@@ -105,4 +109,51 @@ export async function appendEntry({ db, table }: TableRef, entry: Entry): Promis
     if (!raw) throw error;
     return { ok: false, occupant: toEntry(unmarshall(raw)) };
   }
+}
+
+export interface EntryPage {
+  entries: Entry[];
+  /** More entries exist beyond this page, in the direction read. */
+  hasMore: boolean;
+}
+
+export type PageRequest = { after: number } | { before: number } | { latest: true };
+
+/**
+ * One page of a session's entries, oldest first. `after`/`before` are
+ * sequence numbers; without either, the newest page. Reads limit + 1 items
+ * to learn whether more exist, so a page costs O(limit) whatever the history.
+ */
+export async function listEntries({ db, table }: TableRef, sessionId: number, request: PageRequest, limit: number): Promise<EntryPage> {
+  if (('before' in request && request.before <= 1) || ('after' in request && request.after >= maxSeq)) {
+    return { entries: [], hasMore: false };
+  }
+  const pk = sessionKeys.pk(sessionId);
+  const base: QueryCommandInput = { TableName: table, Limit: limit + 1, ConsistentRead: true };
+  const input: QueryCommandInput =
+    'after' in request
+      ? {
+          ...base,
+          KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+          ExpressionAttributeValues: { ':pk': pk, ':from': sessionKeys.sk(request.after + 1), ':to': sessionKeys.sk(maxSeq) },
+          ScanIndexForward: true,
+        }
+      : 'before' in request
+        ? {
+            ...base,
+            KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+            ExpressionAttributeValues: { ':pk': pk, ':from': sessionKeys.sk(1), ':to': sessionKeys.sk(Math.max(request.before - 1, 0)) },
+            ScanIndexForward: false,
+          }
+        : {
+            ...base,
+            KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+            ExpressionAttributeValues: { ':pk': pk, ':prefix': 'MSG#' },
+            ScanIndexForward: false,
+          };
+  const out = await db.send(new QueryCommand(input));
+  const items = (out.Items ?? []).map(toEntry);
+  const hasMore = items.length > limit;
+  const page = items.slice(0, limit);
+  return { entries: 'after' in request ? page : page.reverse(), hasMore };
 }

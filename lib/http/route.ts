@@ -23,7 +23,7 @@ export function requirePrincipal(spec: Pick<HttpRouteSpec, 'auth'>, event: APIGa
   const identity = identityFromContext((event as EventWithLambdaAuthorizer).requestContext.authorizer?.lambda);
   if (identity.kind === 'unavailable') throw new ServiceUnavailableError('Authentication is temporarily unavailable');
   if (identity.kind === 'anonymous') throw new UnauthorizedError();
-  if (identity.principal.kind !== spec.auth) throw new ForbiddenError(`This endpoint requires a ${spec.auth} token`);
+  if (identity.principal.kind !== spec.auth) throw new ForbiddenError(`This endpoint requires ${spec.auth === 'admin' ? 'an admin' : 'a store'} token`);
   return identity.principal;
 }
 

@@ -4,12 +4,31 @@ import type { Entry } from '../entities/session';
 /** Server-to-client WebSocket events. Every frame has a "type". */
 export type ServerEvent =
   | { type: 'message.created'; session: SessionView; message: MessageView }
-  | { type: 'session.claimed'; session: SessionView; admin_id: number };
+  | { type: 'session.claimed'; session: SessionView; admin_id: number }
+  | { type: 'session.released'; session: SessionView; admin_id: number }
+  | { type: 'session.transferred'; session: SessionView; from_admin_id: number; to_admin_id: number }
+  | { type: 'session.closed'; session: SessionView; admin_id: number }
+  | { type: 'messages.read'; session_id: number; reader_type: 'admin' | 'store'; reader_id: number; up_to_id: number }
+  | { type: 'typing'; session_id: number; admin_id: number; is_typing: boolean };
 
 export function messageCreated(entry: Entry): ServerEvent {
   return { type: 'message.created', session: sessionView(entry.session), message: messageView(entry) };
 }
 
-export function sessionClaimed(entry: Entry, adminId: number): ServerEvent {
-  return { type: 'session.claimed', session: sessionView(entry.session), admin_id: adminId };
+/** The event for a committed session change (a system entry). */
+export function sessionChanged(entry: Entry): ServerEvent {
+  const session = sessionView(entry.session);
+  const actor = entry.sender_id ?? 0;
+  switch (entry.event) {
+    case 'session.claimed':
+      return { type: 'session.claimed', session, admin_id: actor };
+    case 'session.released':
+      return { type: 'session.released', session, admin_id: actor };
+    case 'session.transferred':
+      return { type: 'session.transferred', session, from_admin_id: entry.from_admin_id ?? actor, to_admin_id: entry.session.admin_id ?? 0 };
+    case 'session.closed':
+      return { type: 'session.closed', session, admin_id: actor };
+    default:
+      throw new Error(`entry ${entry.id} is not a session change`);
+  }
 }

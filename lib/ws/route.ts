@@ -98,7 +98,7 @@ export function wsAction<T>(
       frame = parseFrame(event.body);
       const principal = principalOf(event);
       if (!principal) throw new UnauthorizedError();
-      if (spec.auth !== 'connection' && principal.kind !== spec.auth) throw new ForbiddenError(`This action requires a ${spec.auth} token`);
+      if (spec.auth !== 'connection' && principal.kind !== spec.auth) throw new ForbiddenError(`This action requires ${spec.auth === 'admin' ? 'an admin' : 'a store'} token`);
       const parsed = schema.safeParse(frame);
       if (!parsed.success) throw new BadRequestError('Invalid frame', fieldErrors(parsed.error));
       const result = await run({ deps, principal, input: parsed.data, connectionId: event.requestContext.connectionId, log });

@@ -8,6 +8,7 @@ export interface TestStack extends LocalStack {
   createStore(name?: string): Promise<IssuedCredential>;
   createAdmin(name?: string): Promise<IssuedCredential>;
   post(path: string, init: { token?: string; body?: unknown; rawBody?: string; headers?: Record<string, string> }): Promise<HttpResult>;
+  get(path: string, init: { token?: string; query?: Record<string, string | number | undefined> }): Promise<HttpResult>;
   connect(token: string): Promise<TestSocket>;
 }
 
@@ -35,27 +36,31 @@ export async function startTestStack(overrides: Partial<LocalStackOptions> = {})
     ...stack,
     createStore: (name = 'Acme') => createPrincipalWithToken(ref, 'store', name),
     createAdmin: (name = 'Ann') => createPrincipalWithToken(ref, 'admin', name),
-    async post(path, { token, body, rawBody, headers = {} }) {
-      const response = await fetch(`${stack.httpUrl}${path}`, {
+    post: (path, { token, body, rawBody, headers = {} }) =>
+      request(`${stack.httpUrl}${path}`, {
         method: 'POST',
-        headers: {
-          ...(token ? { authorization: `Token ${token}` } : {}),
-          'content-type': 'application/json',
-          ...headers,
-        },
+        headers: { ...(token ? { authorization: `Token ${token}` } : {}), 'content-type': 'application/json', ...headers },
         body: rawBody ?? (body === undefined ? undefined : JSON.stringify(body)),
-      });
-      const text = await response.text();
-      let json: unknown;
-      try {
-        json = JSON.parse(text);
-      } catch {
-        json = undefined;
-      }
-      return { status: response.status, headers: response.headers, json, text };
+      }),
+    get: (path, { token, query = {} }) => {
+      const search = new URLSearchParams(Object.entries(query).flatMap(([k, v]): [string, string][] => (v === undefined ? [] : [[k, String(v)]])));
+      const qs = search.toString();
+      return request(`${stack.httpUrl}${path}${qs ? `?${qs}` : ''}`, { headers: token ? { authorization: `Token ${token}` } : {} });
     },
     connect: (token) => TestSocket.open(`${stack.wsUrl}/?token=${encodeURIComponent(token)}`),
   };
+}
+
+async function request(url: string, init: RequestInit): Promise<HttpResult> {
+  const response = await fetch(url, init);
+  const text = await response.text();
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    json = undefined;
+  }
+  return { status: response.status, headers: response.headers, json, text };
 }
 
 export type Frame = Record<string, unknown> & { type?: string };

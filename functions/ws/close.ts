@@ -1,0 +1,14 @@
+import { close, changeSession } from '../../lib/chat/session-events';
+import { sessionView } from '../../lib/chat/views';
+import { defaultDeps, type DepsSource } from '../../lib/deps';
+import { routes } from '../../lib/routes';
+import { sessionFrame } from '../../lib/ws/fields';
+import { wsAction } from '../../lib/ws/route';
+
+/** {"action": "close", "request_id": "...", "session_id": 1} */
+export const makeHandler = (deps: DepsSource = defaultDeps) =>
+  wsAction(routes.wsClose, deps, sessionFrame, async ({ deps, principal, input }) => ({
+    session: sessionView((await changeSession(deps, principal.id, input.session_id, close)).entry.session),
+  }));
+
+export const handler = makeHandler();

@@ -1,0 +1,19 @@
+import { z } from 'zod';
+import { markRead } from '../../lib/chat/receipts';
+import { readSessionHead, requireNotClaimedByOther } from '../../lib/chat/session-events';
+import { defaultDeps, type DepsSource } from '../../lib/deps';
+import { routes } from '../../lib/routes';
+import { idField } from '../../lib/ws/fields';
+import { wsAction } from '../../lib/ws/route';
+
+const readFrame = z.object({ session_id: idField, up_to_id: idField });
+
+/** {"action": "read", "request_id": "...", "session_id": 1, "up_to_id": 1000004}: store messages read up to that id. */
+export const makeHandler = (deps: DepsSource = defaultDeps) =>
+  wsAction(routes.wsRead, deps, readFrame, async ({ deps, principal, input }) => {
+    const head = await readSessionHead(deps, input.session_id);
+    requireNotClaimedByOther(head.session, principal.id);
+    return { ...(await markRead(deps, head, { type: 'admin', id: principal.id }, input.up_to_id)) };
+  });
+
+export const handler = makeHandler();

@@ -1,0 +1,78 @@
+import { z } from 'zod';
+import { isoTime } from '../clock';
+import { chatTableRef, type Deps } from '../deps';
+import { lastAdminConnect } from '../entities/presence';
+import { advanceReceipt, getReceipts, type ReceiptField } from '../entities/receipts';
+import { listEntries, splitMessageId, type Entry, type PageRequest } from '../entities/session';
+import { BadRequestError } from '../errors';
+import { pageLimit, queryId } from '../http/params';
+import { deriveStatus } from './status';
+import { messageView, sessionView, type MessageView, type SessionView } from './views';
+
+export interface HistoryPage {
+  session: SessionView;
+  messages: MessageView[];
+  /** More messages exist past this page, in the direction asked (older for before/latest, newer for after). */
+  has_more: boolean;
+}
+
+export type Cursor = { after?: number | undefined; before?: number | undefined };
+
+/** ?after=<id> polls for newer messages, ?before=<id> scrolls back; neither gives the newest page. */
+export const historyFields = z.object({ after: queryId.optional(), before: queryId.optional(), limit: pageLimit(50, 100) });
+
+export const oneDirection: [(query: Cursor) => boolean, { message: string; path: string[] }] = [
+  (query) => query.after === undefined || query.before === undefined,
+  { message: 'Use after or before, not both', path: ['before'] },
+];
+
+export const historyQuery = historyFields.refine(...oneDirection);
+
+/** Turns message-id cursors into sequence numbers of this session. */
+function toPageRequest(sessionId: number, cursor: Cursor): PageRequest {
+  const check = (field: 'after' | 'before', id: number) => {
+    const split = splitMessageId(id);
+    if (split.sessionId !== sessionId) throw new BadRequestError('Invalid query string', { [field]: ['Is not a message of this session'] });
+    return split.seq;
+  };
+  if (cursor.after !== undefined) return { after: check('after', cursor.after) };
+  if (cursor.before !== undefined) return { before: check('before', cursor.before) };
+  return { latest: true };
+}
+
+/**
+ * A page of a session's messages, oldest first, with statuses derived from
+ * the receipts. Fetching is delivery: the reader's side watermark moves to
+ * the newest message of the other side on the page (one write, if any).
+ */
+export async function readHistory(
+  deps: Deps,
+  head: Entry,
+  reader: { side: 'admin' | 'store'; marksDelivered: boolean },
+  cursor: Cursor,
+  limit: number,
+): Promise<HistoryPage> {
+  const chat = chatTableRef(deps);
+  const sessionId = head.session.id;
+  const [page, receipts, eligibleAdminConnectedAt] = await Promise.all([
+    listEntries(chat, sessionId, toPageRequest(sessionId, cursor), limit),
+    getReceipts(chat, sessionId),
+    lastAdminConnect(chat, head.session.admin_id),
+  ]);
+  if (reader.marksDelivered) {
+    const incoming = reader.side === 'admin' ? 'store' : 'admin';
+    const newest = page.entries.filter((entry) => entry.sender_type === incoming).at(-1);
+    const field: ReceiptField = reader.side === 'admin' ? 'admin_delivered' : 'store_delivered';
+    const current = receipts[field];
+    if (newest && (!current || current.upto < newest.id)) {
+      const at = isoTime(deps.clock.now());
+      if (await advanceReceipt(chat, sessionId, field, newest.id, at)) receipts[field] = { upto: newest.id, at };
+    }
+  }
+  const context = { receipts, eligibleAdminConnectedAt };
+  return {
+    session: sessionView(head.session),
+    messages: page.entries.map((entry) => messageView(entry, deriveStatus(entry, context))),
+    has_more: page.hasMore,
+  };
+}

@@ -1,0 +1,42 @@
+import { isoTime } from '../clock';
+import { chatTableRef, type Deps } from '../deps';
+import { advanceReceipt, type ReceiptField } from '../entities/receipts';
+import { splitMessageId, type Entry } from '../entities/session';
+import { BadRequestError } from '../errors';
+import { fanOut, sessionAudience } from '../realtime/fanout';
+
+export interface ReadResult {
+  session_id: number;
+  up_to_id: number;
+  /** False when an earlier read already covered up_to_id. */
+  advanced: boolean;
+}
+
+/** up_to_id must name an existing entry of this session. */
+export function checkUpTo(head: Entry, upToId: number): void {
+  const { sessionId, seq } = splitMessageId(upToId);
+  if (sessionId !== head.session.id || seq < 1 || seq > head.seq) {
+    throw new BadRequestError('Invalid request', { up_to_id: ['Is not a message of this session'] });
+  }
+}
+
+/**
+ * Marks everything up to an id read by one side and tells the session's
+ * admins. One conditional write however many messages it covers; a read that
+ * moves nothing pushes nothing.
+ */
+export async function markRead(deps: Deps, head: Entry, reader: { type: 'admin' | 'store'; id: number }, upToId: number): Promise<ReadResult> {
+  checkUpTo(head, upToId);
+  const field: ReceiptField = reader.type === 'admin' ? 'admin_read' : 'store_read';
+  const advanced = await advanceReceipt(chatTableRef(deps), head.session.id, field, upToId, isoTime(deps.clock.now()));
+  if (advanced) {
+    await fanOut(deps, await sessionAudience(deps, head.session.admin_id), {
+      type: 'messages.read',
+      session_id: head.session.id,
+      reader_type: reader.type,
+      reader_id: reader.id,
+      up_to_id: upToId,
+    });
+  }
+  return { session_id: head.session.id, up_to_id: upToId, advanced };
+}

@@ -1,0 +1,41 @@
+import type { Entry } from '../entities/session';
+import type { Receipts, Watermark } from '../entities/receipts';
+
+export type MessageStatus = 'sent' | 'delivered' | 'read';
+
+export interface DerivedStatus {
+  status: MessageStatus;
+  updated: string;
+}
+
+export interface StatusContext {
+  receipts: Receipts;
+  /** Last connect of an admin who should receive the session's store messages. */
+  eligibleAdminConnectedAt: string | undefined;
+}
+
+const covers = (mark: Watermark | undefined, id: number): mark is Watermark => mark !== undefined && id <= mark.upto;
+const later = (a: string, b: string) => (a > b ? a : b);
+
+/**
+ * A message's status as its recipient sees it, from the session's watermarks:
+ * store messages are read or delivered by admins, admin messages by the store.
+ * A store message also counts as delivered once an eligible admin connected
+ * after it was sent. `updated` is when the status last changed.
+ */
+export function deriveStatus(entry: Entry, context: StatusContext): DerivedStatus {
+  const { receipts } = context;
+  if (entry.sender_type === 'store') {
+    if (covers(receipts.admin_read, entry.id)) return { status: 'read', updated: later(entry.created, receipts.admin_read.at) };
+    if (entry.delivery === 'delivered') return { status: 'delivered', updated: entry.created };
+    if (covers(receipts.admin_delivered, entry.id)) return { status: 'delivered', updated: later(entry.created, receipts.admin_delivered.at) };
+    const connected = context.eligibleAdminConnectedAt;
+    if (connected !== undefined && connected >= entry.created) return { status: 'delivered', updated: connected };
+    return { status: 'sent', updated: entry.created };
+  }
+  if (entry.sender_type === 'admin') {
+    if (covers(receipts.store_read, entry.id)) return { status: 'read', updated: later(entry.created, receipts.store_read.at) };
+    if (covers(receipts.store_delivered, entry.id)) return { status: 'delivered', updated: later(entry.created, receipts.store_delivered.at) };
+  }
+  return { status: entry.delivery, updated: entry.created };
+}
