@@ -26,7 +26,9 @@ import {
 } from 'aws-cdk-lib/aws-cloudfront';
 import { HttpOrigin } from 'aws-cdk-lib/aws-cloudfront-origins';
 import { AttributeType as DdbAttributeType, Billing, ProjectionType, TableV2, type Attribute } from 'aws-cdk-lib/aws-dynamodb';
+import { BlockPublicAccess, Bucket, BucketEncryption, HttpMethods, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
+import { uploadRetentionDays, uploadsPrefix } from '../lib/attachments/policy';
 import { chatTable, connectionsTable, type AttributeType, type KeyAttribute, type TableSpec } from '../lib/db/schema';
 import { authorizers, httpRoutes, wsRouteSelectionExpression, wsRoutes, type AuthorizerSpec } from '../lib/routes';
 import { ChatFunction, type ChatResources } from './constructs/chat-function';
@@ -69,6 +71,7 @@ function tableFromSpec(scope: Construct, spec: TableSpec): TableV2 {
 export class ChatStack extends Stack {
   readonly chatTable: TableV2;
   readonly connectionsTable: TableV2;
+  readonly attachmentsBucket: Bucket;
   readonly httpApi: HttpApi;
   readonly webSocketApi: WebSocketApi;
   readonly webSocketStage: WebSocketStage;
@@ -81,6 +84,30 @@ export class ChatStack extends Stack {
 
     this.chatTable = tableFromSpec(this, chatTable);
     this.connectionsTable = tableFromSpec(this, connectionsTable);
+    this.attachmentsBucket = new Bucket(this, 'AttachmentsBucket', {
+      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+      enforceSSL: true,
+      encryption: BucketEncryption.S3_MANAGED,
+      objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      versioned: false,
+      // Sent attachments are chat history, kept like the tables.
+      removalPolicy: RemovalPolicy.RETAIN,
+      lifecycleRules: [
+        // Sending copies an upload to attachments/, so what is left under uploads/ was abandoned.
+        { prefix: uploadsPrefix, expiration: Duration.days(uploadRetentionDays) },
+        { abortIncompleteMultipartUploadAfter: Duration.days(1) },
+      ],
+      // Browsers upload with a presigned POST and fetch with a presigned GET, straight to S3.
+      cors: [
+        {
+          allowedMethods: [HttpMethods.POST, HttpMethods.GET],
+          allowedOrigins: ['*'],
+          allowedHeaders: ['*'],
+          exposedHeaders: ['ETag'],
+          maxAge: 3000,
+        },
+      ],
+    });
 
     this.httpApi = new HttpApi(this, 'HttpApi', { createDefaultStage: false });
     this.httpApi.addStage('DefaultStage', { stageName: '$default', autoDeploy: true, throttle: props.httpThrottle ?? defaultHttpThrottle });
@@ -88,7 +115,12 @@ export class ChatStack extends Stack {
     this.webSocketApi = new WebSocketApi(this, 'WebSocketApi', { routeSelectionExpression: wsRouteSelectionExpression });
     this.webSocketStage = new WebSocketStage(this, 'WebSocketStage', { webSocketApi: this.webSocketApi, stageName: webSocketStageName, autoDeploy: true });
 
-    const resources: ChatResources = { chatTable: this.chatTable, connectionsTable: this.connectionsTable, webSocketStage: this.webSocketStage };
+    const resources: ChatResources = {
+      chatTable: this.chatTable,
+      connectionsTable: this.connectionsTable,
+      webSocketStage: this.webSocketStage,
+      attachmentsBucket: this.attachmentsBucket,
+    };
     const functions = new Map<string, ChatFunction>();
     const chatFunction = (spec: AuthorizerSpec): ChatFunction => {
       if (functions.has(spec.name)) throw new Error(`Duplicate manifest name ${spec.name}`);
@@ -160,5 +192,6 @@ export class ChatStack extends Stack {
     new CfnOutput(this, 'WebSocketUrl', { value: this.webSocketStage.url });
     new CfnOutput(this, 'ChatTableName', { value: this.chatTable.tableName });
     new CfnOutput(this, 'ConnectionsTableName', { value: this.connectionsTable.tableName });
+    new CfnOutput(this, 'AttachmentsBucketName', { value: this.attachmentsBucket.bucketName });
   }
 }

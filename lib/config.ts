@@ -12,6 +12,10 @@ const schema = z.object({
   DYNAMODB_ENDPOINT: z.url().optional(),
   /** The WebSocket API's management endpoint: https://{api}.execute-api.{region}.amazonaws.com/{stage} */
   WS_MANAGEMENT_ENDPOINT: z.url().optional(),
+  /** The attachments bucket; only functions that handle attachments get it. */
+  BUCKET_NAME: z.string().min(3).optional(),
+  /** Local only: the S3 emulator's URL. Unset in AWS. */
+  S3_ENDPOINT: z.url().optional(),
   /** Upper bound for one @connections call, so a slow socket cannot hold a send. */
   PUSH_TIMEOUT_MS: z.coerce.number().int().positive().default(2000),
 });

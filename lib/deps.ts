@@ -1,4 +1,5 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { createS3AttachmentStore, type AttachmentStore } from './attachments/store';
 import { systemClock, type Clock } from './clock';
 import { loadConfig } from './config';
 import { createDocumentClient } from './db/client';
@@ -11,6 +12,8 @@ export interface Deps {
   db: DynamoDBDocumentClient;
   tables: { chat: string; connections: string };
   push: Pusher;
+  /** Absent for functions without attachment access. */
+  attachments?: AttachmentStore;
   clock: Clock;
   log: Logger;
 }
@@ -29,6 +32,7 @@ export function createDeps(env: NodeJS.ProcessEnv = process.env): Deps {
     push: config.WS_MANAGEMENT_ENDPOINT
       ? createApiGatewayPusher({ endpoint: config.WS_MANAGEMENT_ENDPOINT, region: config.AWS_REGION, timeoutMs: config.PUSH_TIMEOUT_MS })
       : pushDisabled,
+    ...(config.BUCKET_NAME ? { attachments: createS3AttachmentStore({ bucket: config.BUCKET_NAME, region: config.AWS_REGION, endpoint: config.S3_ENDPOINT }) } : {}),
     clock: systemClock,
     log,
   };

@@ -10,7 +10,13 @@ export type Access =
   | 'chat:write'
   | 'connections:read'
   | 'connections:write'
-  | 'push';
+  | 'push'
+  /** s3:PutObject under uploads/: a presigned POST carries the signer's rights. */
+  | 'attachments:upload'
+  /** s3:GetObject under uploads/ (sniff, copy source), s3:PutObject under attachments/ (copy target). */
+  | 'attachments:attach'
+  /** s3:GetObject under attachments/: presigned download links. */
+  | 'attachments:read';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 /** Which principal the route serves. The authorizer resolves the token; the handler enforces this. */
@@ -54,6 +60,8 @@ export const authorizers = {
 const messaging = ['chat:read', 'chat:write', 'connections:read', 'connections:write', 'push'] as const;
 /** Reads, and moves a receipt watermark. */
 const reading = ['chat:read', 'chat:write'] as const;
+/** Sends a message that may carry one of our uploads, and answers with a download link. */
+const sending = [...messaging, 'attachments:attach', 'attachments:read'] as const;
 
 const http = (name: string, method: HttpMethod, path: string, file: string, auth: RouteAuth, access: readonly Access[]): HttpRouteSpec => ({
   api: 'http',
@@ -83,13 +91,15 @@ export const routes = {
     path: '/v1/chat/store/message',
     handler: 'functions/http/store-send-message.ts',
     auth: 'store',
-    access: messaging,
+    access: sending,
   },
+  storeCreateAttachment: http('StoreCreateAttachment', 'POST', '/v1/chat/store/attachment', 'store-create-attachment', 'store', ['attachments:upload']),
+  adminCreateAttachment: http('AdminCreateAttachment', 'POST', '/v1/chat/admin/attachment', 'admin-create-attachment', 'admin', ['attachments:upload']),
   storeGetSession: http('StoreGetSession', 'GET', '/v1/chat/store/session', 'store-get-session', 'store', ['chat:read']),
-  storeListMessages: http('StoreListMessages', 'GET', '/v1/chat/store/messages', 'store-list-messages', 'store', reading),
+  storeListMessages: http('StoreListMessages', 'GET', '/v1/chat/store/messages', 'store-list-messages', 'store', [...reading, 'attachments:read']),
   storeReadMessages: http('StoreReadMessages', 'POST', '/v1/chat/store/messages/read', 'store-read-messages', 'store', messaging),
   adminListSessions: http('AdminListSessions', 'GET', '/v1/chat/admin/sessions', 'admin-list-sessions', 'admin', ['chat:read']),
-  adminListMessages: http('AdminListMessages', 'GET', '/v1/chat/admin/sessions/{session_id}/messages', 'admin-list-messages', 'admin', reading),
+  adminListMessages: http('AdminListMessages', 'GET', '/v1/chat/admin/sessions/{session_id}/messages', 'admin-list-messages', 'admin', [...reading, 'attachments:read']),
   adminListNotifications: http('AdminListNotifications', 'GET', '/v1/chat/admin/notifications', 'admin-list-notifications', 'admin', ['chat:read']),
   adminReadNotification: http('AdminReadNotification', 'POST', '/v1/chat/admin/notifications/{session_id}/read', 'admin-read-notification', 'admin', reading),
   adminReadAllNotifications: http('AdminReadAllNotifications', 'POST', '/v1/chat/admin/notifications/read', 'admin-read-all-notifications', 'admin', reading),
@@ -123,7 +133,7 @@ export const routes = {
   },
   wsRelease: action('WsRelease', 'release', 'release', messaging),
   wsTransfer: action('WsTransfer', 'transfer', 'transfer', messaging),
-  wsSend: action('WsSend', 'send', 'send', messaging),
+  wsSend: action('WsSend', 'send', 'send', sending),
   wsClose: action('WsClose', 'close', 'close', messaging),
   wsRead: action('WsRead', 'read', 'read', messaging),
   wsTyping: action('WsTyping', 'typing', 'typing', ['chat:read', 'connections:read', 'connections:write', 'push']),

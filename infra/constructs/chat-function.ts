@@ -6,17 +6,21 @@ import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, type NodejsFunctionProps } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
+import { attachmentsPrefix, uploadsPrefix } from '../../lib/attachments/policy';
 import { functionDefaults, type Access } from '../../lib/routes';
 import { repoRoot } from '../paths';
-
 
 /** What the handlers reach at runtime; bindResources grants a slice of it. */
 export interface ChatResources {
   readonly chatTable: ITable;
   readonly connectionsTable: ITable;
   readonly webSocketStage: WebSocketStage;
+  readonly attachmentsBucket: IBucket;
 }
+
+const attachmentAccess: ReadonlySet<Access> = new Set<Access>(['attachments:upload', 'attachments:attach', 'attachments:read']);
 
 /** Settings the construct owns; the rest of NodejsFunctionProps stays open. */
 type FixedProps =
@@ -89,13 +93,16 @@ export class ChatFunction extends NodejsFunction {
   bindResources(resources: ChatResources, access: readonly Access[]): void {
     this.addEnvironment('TABLE_NAME', resources.chatTable.tableName);
     this.addEnvironment('CONNECTIONS_TABLE_NAME', resources.connectionsTable.tableName);
+    if (access.some((item) => attachmentAccess.has(item))) this.addEnvironment('BUCKET_NAME', resources.attachmentsBucket.bucketName);
     for (const item of new Set(access)) this.grantAccess(item, resources);
   }
 
-  /** Maps one manifest Access value to least-privilege IAM. Never Scan, never wildcards. */
+  /** Maps one manifest Access value to least-privilege IAM. Never Scan, never a wildcard action; S3 grants stop at a key prefix. */
   grantAccess(access: Access, resources: ChatResources): void {
     const chat = resources.chatTable.tableArn;
     const connections = resources.connectionsTable.tableArn;
+    const uploads = resources.attachmentsBucket.arnForObjects(`${uploadsPrefix}*`);
+    const attachments = resources.attachmentsBucket.arnForObjects(`${attachmentsPrefix}*`);
     switch (access) {
       case 'chat:read':
         this.allow(['dynamodb:GetItem', 'dynamodb:Query'], [chat]);
@@ -112,6 +119,18 @@ export class ChatFunction extends NodejsFunction {
       case 'push':
         resources.webSocketStage.grantManagementApiAccess(this);
         this.addEnvironment('WS_MANAGEMENT_ENDPOINT', resources.webSocketStage.callbackUrl);
+        return;
+      // Presigned URLs carry the signer's rights, so these bound what a link can do.
+      case 'attachments:upload':
+        this.allow(['s3:PutObject'], [uploads]);
+        return;
+      case 'attachments:attach':
+        // CopyObject reads the source and writes the target.
+        this.allow(['s3:GetObject'], [uploads]);
+        this.allow(['s3:PutObject'], [attachments]);
+        return;
+      case 'attachments:read':
+        this.allow(['s3:GetObject'], [attachments]);
         return;
       default: {
         const unknown: never = access;

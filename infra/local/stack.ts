@@ -1,3 +1,6 @@
+import { mkdirSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { chatTable, connectionsTable } from '../../lib/db/schema';
 import { createDeps, type Deps } from '../../lib/deps';
@@ -7,6 +10,7 @@ import { loadViewerRequestFunction } from './edge';
 import { startHttpGateway } from './http-gateway';
 import { loadFunction } from './lambda';
 import { ensureTable } from './tables';
+import { startS3Emulator } from './s3-emulator';
 import { startWsGateway, type WsGateway } from './ws-gateway';
 
 export interface LocalStackOptions {
@@ -16,6 +20,9 @@ export interface LocalStackOptions {
   /** 0 picks a free port. */
   httpPort?: number;
   wsPort?: number;
+  s3Port?: number;
+  /** Where uploaded files live; a fresh temporary folder when omitted. */
+  s3Directory?: string;
   region?: string;
   wsIdleTimeoutMs?: number;
   wsMaxConnectionMs?: number;
@@ -28,6 +35,8 @@ export interface LocalStack {
   wsUrl: string;
   managementEndpoint: string;
   dynamodbEndpoint: string;
+  s3Endpoint: string;
+  bucket: string;
   tables: { chat: string; connections: string };
   /** The environment a deployed function would get, pointed at local endpoints. */
   env: Record<string, string>;
@@ -44,7 +53,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const host = options.host ?? localDefaults.host;
   const region = options.region ?? localDefaults.region;
   const tables = options.tables ?? localDefaults.tables;
-  const admin = new DynamoDBClient({ endpoint: options.dynamodbEndpoint, region, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+  const admin = new DynamoDBClient({ endpoint: options.dynamodbEndpoint, region, credentials: localDefaults.credentials });
   try {
     await ensureTable(admin, chatTable, tables.chat);
     await ensureTable(admin, connectionsTable, tables.connections);
@@ -60,6 +69,16 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   };
   const fn = (name: string, handler: string) => loadFunction(repoRoot, name, handler, depsSource);
 
+  if (options.s3Directory) mkdirSync(options.s3Directory, { recursive: true });
+  const s3 = await startS3Emulator({
+    host,
+    port: options.s3Port ?? localDefaults.s3Port,
+    directory: options.s3Directory ?? mkdtempSync(join(tmpdir(), 'support-chat-s3-')),
+    buckets: [localDefaults.bucket],
+    region,
+    credentials: localDefaults.credentials,
+    ...(options.onError ? { onError: options.onError } : {}),
+  });
   const ws = await startWsGateway({
     host,
     port: options.wsPort ?? localDefaults.wsPort,
@@ -76,6 +95,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     CONNECTIONS_TABLE_NAME: tables.connections,
     DYNAMODB_ENDPOINT: options.dynamodbEndpoint,
     WS_MANAGEMENT_ENDPOINT: ws.managementEndpoint,
+    BUCKET_NAME: localDefaults.bucket,
+    S3_ENDPOINT: s3.endpoint,
     AWS_REGION: region,
     ...(options.pushTimeoutMs ? { PUSH_TIMEOUT_MS: String(options.pushTimeoutMs) } : {}),
     ...(process.env.LOG_LEVEL ? { LOG_LEVEL: process.env.LOG_LEVEL } : {}),
@@ -95,7 +116,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       ...(options.onError ? { onError: options.onError } : {}),
     });
   } catch (error) {
-    await ws.close();
+    await Promise.all([ws.close(), s3.close()]);
     throw error;
   }
   const httpGateway = http;
@@ -104,12 +125,14 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     wsUrl: ws.url,
     managementEndpoint: ws.managementEndpoint,
     dynamodbEndpoint: options.dynamodbEndpoint,
+    s3Endpoint: s3.endpoint,
+    bucket: localDefaults.bucket,
     tables,
     env,
     deps,
     ws,
     async close() {
-      await Promise.all([httpGateway.close(), ws.close()]);
+      await Promise.all([httpGateway.close(), ws.close(), s3.close()]);
       deps.db.destroy();
     },
   };

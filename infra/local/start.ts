@@ -30,6 +30,8 @@ async function main(): Promise<void> {
       dynamodbEndpoint: dynamodb.endpoint,
       httpPort: localDefaults.httpPort,
       wsPort: localDefaults.wsPort,
+      s3Port: localDefaults.s3Port,
+      ...(inMemory ? {} : { s3Directory: join(localDefaults.dataDir, 's3') }),
       onError: (message, error) => console.error(`[gateway] ${message}:`, error),
     });
   } catch (error) {
@@ -48,6 +50,7 @@ async function main(): Promise<void> {
     `  WebSocket API   ${stack.wsUrl}/?token=<admin token>`,
     `  @connections    ${stack.managementEndpoint}/@connections/{connectionId}`,
     `  DynamoDB Local  ${stack.dynamodbEndpoint}          ${inMemory ? 'in memory' : `data in ${join(localDefaults.dataDir, 'dynamodb')}`}`,
+    `  S3 (s3rver)     ${stack.s3Endpoint}          bucket ${stack.bucket}, ${inMemory ? 'files in a temporary folder' : `files in ${join(localDefaults.dataDir, 's3')}`}`,
     '',
     `  Demo store  id ${demo.store.id}   token ${demo.store.token}`,
     `  Demo admin  id ${demo.admin.id}   token ${demo.admin.token}`,

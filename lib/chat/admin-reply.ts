@@ -10,11 +10,15 @@ import { afterCommit } from './after-commit';
 import { readSessionHead, requireAssignee } from './session-events';
 import type { MessageInput } from './store-message-input';
 import type { SentMessage } from './send-store-message';
-import { messageView, sessionView } from './views';
+import { sessionView } from './views';
+import { presentMessage } from '../attachments/present';
+import { settleAttachment } from '../attachments/attach';
 
 /** An admin's reply: only the assignee may write, and it reaches the session's audience like any message. */
-export async function sendAdminMessage(deps: Deps, adminId: number, sessionId: number, input: MessageInput): Promise<SentMessage> {
+export async function sendAdminMessage(deps: Deps, adminId: number, sessionId: number, message: MessageInput): Promise<SentMessage> {
   const head = await readSessionHead(deps, sessionId);
+  requireAssignee(head.session, adminId, 'Claim the session before replying');
+  const input = await settleAttachment(deps, { kind: 'admin', id: adminId }, message);
   const writeId = newWriteId();
   const appended = await appendToSession(chatTableRef(deps), sessionId, head, (current) => {
     if (!current) throw new NotFoundError('Session not found');
@@ -33,6 +37,7 @@ export async function sendAdminMessage(deps: Deps, adminId: number, sessionId: n
       write_id: writeId,
     };
   });
-  await afterCommit(deps, appended, await sessionAudience(deps, appended.entry.session.admin_id), messageCreated(appended.entry));
-  return { session: sessionView(appended.entry.session), message: messageView(appended.entry) };
+  const view = await presentMessage(deps, appended.entry);
+  await afterCommit(deps, appended, await sessionAudience(deps, appended.entry.session.admin_id), messageCreated(appended.entry, view));
+  return { session: sessionView(appended.entry.session), message: view };
 }

@@ -7,7 +7,8 @@ import { listEntries, splitMessageId, type Entry, type PageRequest } from '../en
 import { BadRequestError } from '../errors';
 import { pageLimit, queryId } from '../http/params';
 import { deriveStatus } from './status';
-import { messageView, sessionView, type MessageView, type SessionView } from './views';
+import { sessionView, type MessageView, type SessionView } from './views';
+import { presentMessage } from '../attachments/present';
 
 export interface HistoryPage {
   session: SessionView;
@@ -72,7 +73,7 @@ export async function readHistory(
   const context = { receipts, eligibleAdminConnectedAt };
   return {
     session: sessionView(head.session),
-    messages: page.entries.map((entry) => messageView(entry, deriveStatus(entry, context))),
+    messages: await Promise.all(page.entries.map((entry) => presentMessage(deps, entry, deriveStatus(entry, context)))),
     has_more: page.hasMore,
   };
 }

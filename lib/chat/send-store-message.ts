@@ -12,7 +12,9 @@ import { sessionAudience } from '../realtime/fanout';
 import { appendToSession } from './append';
 import { afterCommit } from './after-commit';
 import type { MessageInput } from './store-message-input';
-import { messageView, sessionView, type MessageView, type SessionView } from './views';
+import { sessionView, type MessageView, type SessionView } from './views';
+import { presentMessage } from '../attachments/present';
+import { settleAttachment } from '../attachments/attach';
 
 export interface SentMessage {
   session: SessionView;
@@ -76,8 +78,9 @@ function nextState(head: Entry | undefined, sessionId: number, storeId: number, 
 }
 
 /** Seed 000: store a store's message in its active session and tell the admins who should see it. */
-export async function sendStoreMessage(deps: Deps, storeId: number, input: MessageInput): Promise<SentMessage> {
+export async function sendStoreMessage(deps: Deps, storeId: number, message: MessageInput): Promise<SentMessage> {
   const chat = chatTableRef(deps);
+  const input = await settleAttachment(deps, { kind: 'store', id: storeId }, message);
   const writeId = newWriteId();
   const audiences = new Map<number | null, Promise<Connection[]>>();
   const audienceFor = (adminId: number | null) => {
@@ -109,8 +112,9 @@ export async function sendStoreMessage(deps: Deps, storeId: number, input: Messa
         };
       });
       const recipients = await audienceFor(appended.entry.session.admin_id);
-      await afterCommit(deps, appended, recipients, messageCreated(appended.entry));
-      return { session: sessionView(appended.entry.session), message: messageView(appended.entry) };
+      const view = await presentMessage(deps, appended.entry);
+      await afterCommit(deps, appended, recipients, messageCreated(appended.entry, view));
+      return { session: sessionView(appended.entry.session), message: view };
     } catch (error) {
       if (error instanceof SessionUnavailable) {
         target = await prepareOrFail(deps, storeId);

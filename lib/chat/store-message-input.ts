@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { BadRequestError } from '../errors';
 import { limits } from '../limits';
-import { attachmentTypeField, attachmentUrlField, inferAttachmentType } from './attachments';
+import { attachmentTypeField, attachmentUrlField } from './attachments';
 import { isBlank, textField } from './text';
 
 /** Seed 000's request body. null counts as absent; unknown fields are ignored. */
@@ -19,7 +19,11 @@ export interface MessageInput {
   attachment_type: string;
 }
 
-/** Applies the rules that span fields, with seed 000's exact error for an empty message. */
+/**
+ * Applies the rules that span fields, with seed 000's exact error for an
+ * empty message. attachment_type stays as declared ("" if not): the attach
+ * step settles it from the file's bytes or the URL's extension.
+ */
 export function toMessageInput(body: StoreMessageBody): MessageInput {
   const url = body.attachment_url ?? '';
   if (isBlank(body.content) && url === '') {
@@ -32,6 +36,6 @@ export function toMessageInput(body: StoreMessageBody): MessageInput {
   return {
     content: body.content ?? '',
     attachment_url: url,
-    attachment_type: url === '' ? '' : declaredType || inferAttachmentType(url),
+    attachment_type: declaredType,
   };
 }

@@ -1,4 +1,4 @@
-import { messageView, sessionView, type MessageView, type SessionView } from '../chat/views';
+import { sessionView, type MessageView, type SessionView } from '../chat/views';
 import type { Entry } from '../entities/session';
 
 /** Server-to-client WebSocket events. Every frame has a "type". */
@@ -11,8 +11,9 @@ export type ServerEvent =
   | { type: 'messages.read'; session_id: number; reader_type: 'admin' | 'store'; reader_id: number; up_to_id: number }
   | { type: 'typing'; session_id: number; admin_id: number; is_typing: boolean };
 
-export function messageCreated(entry: Entry): ServerEvent {
-  return { type: 'message.created', session: sessionView(entry.session), message: messageView(entry) };
+/** `message` is the presented view (with a download link), the same object the sender got back. */
+export function messageCreated(entry: Entry, message: MessageView): ServerEvent {
+  return { type: 'message.created', session: sessionView(entry.session), message };
 }
 
 /** The event for a committed session change (a system entry). */

@@ -1,7 +1,5 @@
-import { Agent } from 'node:https';
-import { Agent as HttpAgent } from 'node:http';
 import { ApiGatewayManagementApiClient, PostToConnectionCommand } from '@aws-sdk/client-apigatewaymanagementapi';
-import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { awsHttpHandler, localCredentials } from '../aws-http';
 
 export type PushOutcome = 'delivered' | 'gone' | 'failed';
 
@@ -18,24 +16,15 @@ export interface ApiGatewayPusherOptions {
   maxSockets?: number;
 }
 
-const localCredentials = { accessKeyId: 'local', secretAccessKey: 'local' };
-
 export function createApiGatewayPusher(options: ApiGatewayPusherOptions): Pusher {
   const isLocal = options.endpoint.startsWith('http://');
-  const agentOptions = { keepAlive: true, maxSockets: options.maxSockets ?? 1000 };
   const client = new ApiGatewayManagementApiClient({
     endpoint: options.endpoint,
     region: options.region,
     ...(isLocal ? { credentials: localCredentials } : {}),
     // One retry for a transient 5xx; the timeout bounds the whole send.
     maxAttempts: 2,
-    requestHandler: new NodeHttpHandler({
-      httpsAgent: new Agent(agentOptions),
-      httpAgent: new HttpAgent(agentOptions),
-      connectionTimeout: options.timeoutMs,
-      requestTimeout: options.timeoutMs,
-      throwOnRequestTimeout: true,
-    }),
+    requestHandler: awsHttpHandler({ maxSockets: options.maxSockets ?? 1000, connectMs: options.timeoutMs, requestMs: options.timeoutMs }),
   });
   return {
     async send(connectionId, payload) {

@@ -2,9 +2,11 @@ import { Stack } from 'aws-cdk-lib';
 import { WebSocketApi, WebSocketStage } from 'aws-cdk-lib/aws-apigatewayv2';
 import { Template } from 'aws-cdk-lib/assertions';
 import { AttributeType, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { Bucket } from 'aws-cdk-lib/aws-s3';
 import { ChatFunction, type ChatResources } from '../../infra/constructs/chat-function';
-import { functionDefaults } from '../../lib/routes';
-import { logicalIdOf, testApp } from './synth';
+import { attachmentsPrefix, uploadsPrefix } from '../../lib/attachments/policy';
+import { functionDefaults, type Access } from '../../lib/routes';
+import { logicalIdOf, resourcesOf, testApp } from './synth';
 
 const handlerPath = 'functions/ws/default.ts';
 
@@ -17,6 +19,7 @@ function arrange(): { stack: Stack; resources: ChatResources } {
       chatTable: new TableV2(stack, 'Chat', { partitionKey: { name: 'pk', type: AttributeType.STRING } }),
       connectionsTable: new TableV2(stack, 'Connections', { partitionKey: { name: 'id', type: AttributeType.STRING } }),
       webSocketStage: new WebSocketStage(stack, 'Stage', { webSocketApi, stageName: 'prod' }),
+      attachmentsBucket: new Bucket(stack, 'Attachments'),
     },
   };
 }
@@ -82,6 +85,58 @@ describe('ChatFunction', () => {
     });
     template.hasResourceProperties('AWS::Lambda::Function', {
       Environment: { Variables: { WS_MANAGEMENT_ENDPOINT: stack.resolve(resources.webSocketStage.callbackUrl) } },
+    });
+  });
+
+  describe('attachments access', () => {
+    type Expected = { action: string; prefix: string }[];
+    const cases: { access: Access; statements: Expected }[] = [
+      { access: 'attachments:upload', statements: [{ action: 's3:PutObject', prefix: uploadsPrefix }] },
+      {
+        access: 'attachments:attach',
+        statements: [
+          { action: 's3:GetObject', prefix: uploadsPrefix },
+          { action: 's3:PutObject', prefix: attachmentsPrefix },
+        ],
+      },
+      { access: 'attachments:read', statements: [{ action: 's3:GetObject', prefix: attachmentsPrefix }] },
+    ];
+
+    it.each(cases)('grants $access as exactly $statements.length object-level statement(s) on its prefixes', ({ access, statements }) => {
+      const { stack, resources } = arrange();
+      const fn = new ChatFunction(stack, 'Fn', { handlerPath });
+      const bucketArn = { 'Fn::GetAtt': [logicalIdOf(resources.attachmentsBucket), 'Arn'] };
+
+      fn.bindResources(resources, [access]);
+
+      const policies = Object.values(resourcesOf<{ PolicyDocument: { Statement: unknown[] } }>(Template.fromStack(stack), 'AWS::IAM::Policy'));
+      expect(policies).toHaveLength(1);
+      const actual = policies[0]!.Properties.PolicyDocument.Statement;
+      const expected = statements.map(({ action, prefix }) => ({ Action: action, Effect: 'Allow', Resource: { 'Fn::Join': ['', [bucketArn, `/${prefix}*`]] } }));
+      expect(actual).toHaveLength(expected.length);
+      expect(actual).toEqual(expect.arrayContaining(expected));
+    });
+
+    it.each(cases)('sets BUCKET_NAME for $access', ({ access }) => {
+      const { stack, resources } = arrange();
+      const fn = new ChatFunction(stack, 'Fn', { handlerPath });
+
+      fn.bindResources(resources, [access]);
+
+      Template.fromStack(stack).hasResourceProperties('AWS::Lambda::Function', {
+        Environment: { Variables: { BUCKET_NAME: { Ref: logicalIdOf(resources.attachmentsBucket) } } },
+      });
+    });
+
+    it('sets no BUCKET_NAME without attachments access', () => {
+      const { stack, resources } = arrange();
+      const fn = new ChatFunction(stack, 'Fn', { handlerPath });
+
+      fn.bindResources(resources, ['chat:read', 'chat:write', 'connections:read', 'connections:write', 'push']);
+
+      const functions = Object.values(resourcesOf<{ Environment: { Variables: Record<string, unknown> } }>(Template.fromStack(stack), 'AWS::Lambda::Function'));
+      expect(functions).toHaveLength(1);
+      expect(functions[0]!.Properties.Environment.Variables).not.toHaveProperty('BUCKET_NAME');
     });
   });
 });

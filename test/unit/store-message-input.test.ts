@@ -1,3 +1,4 @@
+import { inferAttachmentType } from '../../lib/chat/attachments';
 import { storeMessageBody, toMessageInput } from '../../lib/chat/store-message-input';
 import { BadRequestError } from '../../lib/errors';
 
@@ -12,9 +13,13 @@ describe('store message input', () => {
     expect(() => parse({ content: '   ' })).toThrow(new BadRequestError('Message content or attachment is required'));
   });
 
-  it('infers the attachment type from the URL extension, ignoring the query', () => {
-    expect(parse({ attachment_url: 'https://cdn.example.com/a/Report.PDF?sig=1' }).attachment_type).toBe('application/pdf');
-    expect(parse({ attachment_url: 'https://cdn.example.com/a/blob' }).attachment_type).toBe('application/octet-stream');
+  it('leaves an undeclared attachment type for the attach step to settle', () => {
+    expect(parse({ attachment_url: 'https://cdn.example.com/a/photo.jpg' }).attachment_type).toBe('');
+  });
+
+  it('infers an external URL\'s type from its extension, ignoring the query', () => {
+    expect(inferAttachmentType('https://cdn.example.com/a/Report.PDF?sig=1')).toBe('application/pdf');
+    expect(inferAttachmentType('https://cdn.example.com/a/blob')).toBe('application/octet-stream');
   });
 
   it('normalises a declared MIME type to lower case', () => {

@@ -1,0 +1,65 @@
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import { textField } from '../chat/text';
+import type { Deps } from '../deps';
+import type { Principal } from '../entities/principal';
+import { BadRequestError, ServiceUnavailableError } from '../errors';
+import { isAllowedType, maxAttachmentBytes, uploadsPrefix } from './policy';
+import { normalizeType } from './sniff';
+import type { PresignedUpload } from './store';
+
+export const uploadRequest = z.object({
+  file_name: textField(255).refine((name) => name.trim() !== '', 'Must not be empty'),
+  content_type: z
+    .string({ error: 'Must be a string' })
+    .max(255, 'Must be at most 255 characters')
+    .transform(normalizeType)
+    .refine((type) => isAllowedType(type), 'This file type is not allowed'),
+  size: z
+    .number({ error: 'Must be an integer' })
+    .int('Must be an integer')
+    .min(1, 'Must be at least 1 byte')
+    .max(maxAttachmentBytes, `Must be at most ${maxAttachmentBytes} bytes (20 MB)`),
+});
+
+export type UploadRequest = z.infer<typeof uploadRequest>;
+
+export interface UploadTicket {
+  attachment_url: string;
+  upload: PresignedUpload;
+}
+
+/**
+ * A key-safe file name: ASCII letters, digits, dash and underscore, plus a
+ * short alphanumeric extension. Keys need no escaping and cannot traverse.
+ */
+export function safeFileName(name: string): string {
+  const normalized = name.normalize('NFKC');
+  const dot = normalized.lastIndexOf('.');
+  const rawExtension = dot > 0 ? normalized.slice(dot + 1) : '';
+  const extension = /^[A-Za-z0-9]{1,10}$/.test(rawExtension) ? `.${rawExtension.toLowerCase()}` : '';
+  const base = (extension ? normalized.slice(0, dot) : normalized)
+    .replace(/[^A-Za-z0-9-]+/g, '_')
+    .replace(/^_+|_+$/g, '')
+    .slice(0, 100);
+  return (base || 'file') + extension;
+}
+
+/**
+ * A presigned POST for one file under the uploader's own prefix. S3 enforces
+ * the declared size and type; the message that later references the file
+ * proves it is the uploader's and checks its bytes.
+ */
+export async function createUpload(deps: Deps, uploader: Principal, request: UploadRequest): Promise<UploadTicket> {
+  const store = deps.attachments;
+  if (!store) throw new BadRequestError('Attachments are not configured');
+  const key = `${uploadsPrefix}${uploader.kind}/${uploader.id}/${randomUUID()}/${safeFileName(request.file_name)}`;
+  try {
+    return {
+      attachment_url: store.canonicalUrl(key),
+      upload: await store.presignUpload(key, request.content_type, request.size, deps.clock.now()),
+    };
+  } catch (error) {
+    throw new ServiceUnavailableError('Attachment storage is unavailable, please retry', { cause: error });
+  }
+}

@@ -1,0 +1,346 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import {
+  CopyObjectCommand,
+  DeleteObjectCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
+import { createPresignedPost, type PresignedPost } from '@aws-sdk/s3-presigned-post';
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import { startS3Emulator, type S3Emulator } from '../../infra/local/s3-emulator';
+
+const region = 'us-east-1';
+const credentials = { accessKeyId: 'local-key', secretAccessKey: 'local-secret' };
+const bucket = 'attachments-test';
+/** The exact size the PNG upload policies allow. */
+const size = 16;
+
+let directory: string;
+let emulator: S3Emulator;
+let s3: S3Client;
+
+function clientFor(endpoint: string, keys = credentials): S3Client {
+  return new S3Client({ region, endpoint, forcePathStyle: true, credentials: keys });
+}
+
+function startOn(dir: string): Promise<S3Emulator> {
+  return startS3Emulator({ host: '127.0.0.1', port: 0, directory: dir, buckets: [bucket], region, credentials });
+}
+
+beforeAll(async () => {
+  directory = mkdtempSync(join(tmpdir(), 's3-emulator-'));
+  emulator = await startOn(directory);
+  s3 = clientFor(emulator.endpoint);
+});
+
+afterAll(async () => {
+  s3.destroy();
+  await emulator.close();
+  rmSync(directory, { recursive: true, force: true });
+});
+
+/** A policy for exactly `size` bytes of image/png at `key`, as the upload endpoint would sign it. */
+function pngPolicy(key: string, client = s3, expires = 60): Promise<PresignedPost> {
+  return createPresignedPost(client, {
+    Bucket: bucket,
+    Key: key,
+    Conditions: [
+      ['content-length-range', size, size],
+      ['eq', '$Content-Type', 'image/png'],
+    ],
+    Fields: { 'Content-Type': 'image/png' },
+    Expires: expires,
+  });
+}
+
+/** What a browser sends: the signed fields (with any changes), then the file last. */
+function upload(post: PresignedPost, bytes: number, fields: Record<string, string> = {}): Promise<Response> {
+  const form = new FormData();
+  for (const [name, value] of Object.entries({ ...post.fields, ...fields })) form.append(name, value);
+  form.append('file', new Blob([Buffer.alloc(bytes, 7)]), 'photo.png');
+  return fetch(post.url, { method: 'POST', body: form });
+}
+
+async function s3Error(response: Response): Promise<{ status: number; code: string; message: string }> {
+  const body = await response.text();
+  return {
+    status: response.status,
+    code: /<Code>(.*?)<\/Code>/.exec(body)?.[1] ?? '',
+    message: /<Message>(.*?)<\/Message>/.exec(body)?.[1] ?? '',
+  };
+}
+
+function head(key: string) {
+  return s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
+}
+
+describe('POST policy uploads', () => {
+  it('stores a file of exactly the allowed size', async () => {
+    const post = await pngPolicy('uploads/exact.png');
+
+    const response = await upload(post, size);
+
+    expect(response.status).toBe(204);
+    expect((await head('uploads/exact.png')).ContentLength).toBe(size);
+  });
+
+  it('refuses one byte over the range with EntityTooLarge and stores nothing', async () => {
+    const post = await pngPolicy('uploads/too-large.png');
+
+    const response = await upload(post, size + 1);
+
+    expect(await s3Error(response)).toMatchObject({ status: 400, code: 'EntityTooLarge' });
+    await expect(head('uploads/too-large.png')).rejects.toMatchObject({ name: 'NotFound' });
+  });
+
+  it('refuses one byte under the range with EntityTooSmall', async () => {
+    const post = await pngPolicy('uploads/too-small.png');
+
+    const response = await upload(post, size - 1);
+
+    expect(await s3Error(response)).toMatchObject({ status: 400, code: 'EntityTooSmall' });
+    await expect(head('uploads/too-small.png')).rejects.toMatchObject({ name: 'NotFound' });
+  });
+
+  it('refuses a Content-Type the policy does not allow', async () => {
+    const post = await pngPolicy('uploads/wrong-type.png');
+
+    const response = await upload(post, size, { 'Content-Type': 'text/html' });
+
+    expect(await s3Error(response)).toEqual({
+      status: 403,
+      code: 'AccessDenied',
+      message: 'Invalid according to Policy: Policy Condition failed: ["eq","$Content-Type","image/png"]',
+    });
+  });
+
+  it('refuses a key changed after signing', async () => {
+    const post = await pngPolicy('uploads/mine.png');
+
+    const response = await upload(post, size, { key: 'uploads/someone-else.png' });
+
+    expect(await s3Error(response)).toMatchObject({ status: 403, code: 'AccessDenied', message: expect.stringContaining('Policy Condition failed: {"key":"uploads/mine.png"}') });
+    await expect(head('uploads/someone-else.png')).rejects.toMatchObject({ name: 'NotFound' });
+  });
+
+  it('refuses a policy edited after signing with SignatureDoesNotMatch', async () => {
+    const post = await pngPolicy('uploads/tampered.png');
+    const policy = JSON.parse(Buffer.from(post.fields.Policy!, 'base64').toString('utf8'));
+    policy.conditions[0] = ['content-length-range', 0, 1024 * 1024];
+    const tampered = Buffer.from(JSON.stringify(policy)).toString('base64');
+
+    const response = await upload(post, 1000, { Policy: tampered });
+
+    expect(await s3Error(response)).toMatchObject({ status: 403, code: 'SignatureDoesNotMatch' });
+  });
+
+  it('refuses a policy signed with another secret', async () => {
+    const impostor = clientFor(emulator.endpoint, { accessKeyId: credentials.accessKeyId, secretAccessKey: 'not-the-secret' });
+    const post = await pngPolicy('uploads/impostor.png', impostor);
+    impostor.destroy();
+
+    const response = await upload(post, size);
+
+    expect(await s3Error(response)).toMatchObject({ status: 403, code: 'SignatureDoesNotMatch' });
+  });
+
+  it('refuses a policy signed for an access key it does not know', async () => {
+    const stranger = clientFor(emulator.endpoint, { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' });
+    const post = await pngPolicy('uploads/stranger.png', stranger);
+    stranger.destroy();
+
+    const response = await upload(post, size);
+
+    expect(await s3Error(response)).toMatchObject({ status: 403, code: 'InvalidAccessKeyId' });
+  });
+
+  it('refuses an expired policy', async () => {
+    const post = await pngPolicy('uploads/late.png', s3, 1);
+    await sleep(1500);
+
+    const response = await upload(post, size);
+
+    expect(await s3Error(response)).toEqual({ status: 403, code: 'AccessDenied', message: 'Invalid according to Policy: Policy expired.' });
+  });
+
+  it('refuses a form field no condition covers, but not an x-ignore- one', async () => {
+    const post = await pngPolicy('uploads/extra.png');
+
+    const extra = await upload(post, size, { 'x-amz-meta-owner': 'store-7' });
+    const ignored = await upload(post, size, { 'x-ignore-note': 'anything' });
+
+    expect(await s3Error(extra)).toEqual({ status: 403, code: 'AccessDenied', message: 'Invalid according to Policy: Extra input fields: x-amz-meta-owner' });
+    expect(ignored.status).toBe(204);
+  });
+
+  it("honours a starts-with key condition and refuses a key outside the prefix", async () => {
+    const post = await createPresignedPost(s3, { Bucket: bucket, Key: 'uploads/store-7/${filename}', Conditions: [['content-length-range', 1, 100]], Expires: 60 });
+
+    const inside = await upload(post, size, { key: 'uploads/store-7/photo.png' });
+    const outside = await upload(post, size, { key: 'uploads/store-8/photo.png' });
+
+    expect(inside.status).toBe(204);
+    expect((await head('uploads/store-7/photo.png')).ContentLength).toBe(size);
+    expect(await s3Error(outside)).toEqual({
+      status: 403,
+      code: 'AccessDenied',
+      message: 'Invalid according to Policy: Policy Condition failed: ["starts-with","$key","uploads/store-7/"]',
+    });
+  });
+
+  it('refuses an upload without a policy, as into any private bucket', async () => {
+    const form = new FormData();
+    form.append('key', 'uploads/anonymous.png');
+    form.append('file', new Blob([Buffer.alloc(size)]));
+
+    const response = await fetch(`${emulator.endpoint}/${bucket}`, { method: 'POST', body: form });
+
+    expect(await s3Error(response)).toMatchObject({ status: 403, code: 'AccessDenied' });
+  });
+});
+
+describe('requests signed by the SDK', () => {
+  it('pass through: put, ranged get, head, copy, list, delete', async () => {
+    const body = Buffer.from('hello, attachments');
+
+    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'sdk/original.txt', Body: body, ContentType: 'text/plain' }));
+    const ranged = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: 'sdk/original.txt', Range: 'bytes=0-3' }));
+    const headed = await head('sdk/original.txt');
+    await s3.send(new CopyObjectCommand({ Bucket: bucket, Key: 'sdk/copy.txt', CopySource: `${bucket}/sdk/original.txt` }));
+    const listed = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: 'sdk/' }));
+    await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: 'sdk/original.txt' }));
+
+    expect(await ranged.Body!.transformToString()).toBe('hell');
+    expect(headed).toMatchObject({ ContentLength: body.length, ContentType: 'text/plain' });
+    expect(listed.Contents?.map((object) => object.Key)).toEqual(['sdk/copy.txt', 'sdk/original.txt']);
+    await expect(head('sdk/original.txt')).rejects.toMatchObject({ name: 'NotFound' });
+    expect((await head('sdk/copy.txt')).ContentLength).toBe(body.length);
+  });
+
+  it('are refused when signed with another secret', async () => {
+    const impostor = clientFor(emulator.endpoint, { accessKeyId: credentials.accessKeyId, secretAccessKey: 'not-the-secret' });
+
+    const attempt = impostor.send(new PutObjectCommand({ Bucket: bucket, Key: 'sdk/impostor.txt', Body: 'x' }));
+
+    await expect(attempt).rejects.toMatchObject({ name: 'SignatureDoesNotMatch', $metadata: { httpStatusCode: 403 } });
+    impostor.destroy();
+    await expect(head('sdk/impostor.txt')).rejects.toMatchObject({ name: 'NotFound' });
+  });
+
+  it("are refused with s3rver's own dummy key", async () => {
+    const stranger = clientFor(emulator.endpoint, { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' });
+
+    const attempt = stranger.send(new ListObjectsV2Command({ Bucket: bucket }));
+
+    await expect(attempt).rejects.toMatchObject({ name: 'InvalidAccessKeyId' });
+    stranger.destroy();
+  });
+
+  it('are required: an anonymous GET is refused', async () => {
+    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'sdk/private.txt', Body: 'secret' }));
+
+    const response = await fetch(`${emulator.endpoint}/${bucket}/sdk/private.txt`);
+
+    expect(await s3Error(response)).toMatchObject({ status: 403, code: 'AccessDenied' });
+  });
+});
+
+describe('presigned URLs', () => {
+  const key = 'downloads/report.csv';
+  const content = 'order,status\n1042,refunded\n';
+
+  beforeAll(async () => {
+    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: content, ContentType: 'text/csv' }));
+  });
+
+  it('fetch the object while valid', async () => {
+    const url = await getSignedUrl(s3, new GetObjectCommand({ Bucket: bucket, Key: key }), { expiresIn: 60 });
+
+    const response = await fetch(url);
+
+    expect(response.status).toBe(200);
+    expect(await response.text()).toBe(content);
+  });
+
+  it('are refused once expired', async () => {
+    const url = await getSignedUrl(s3, new GetObjectCommand({ Bucket: bucket, Key: key }), { expiresIn: 1 });
+    await sleep(1500);
+
+    const response = await fetch(url);
+
+    expect(await s3Error(response)).toEqual({ status: 403, code: 'AccessDenied', message: 'Request has expired' });
+  });
+
+  it('are refused for another key than the one signed', async () => {
+    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'downloads/other.csv', Body: 'other' }));
+    const url = await getSignedUrl(s3, new GetObjectCommand({ Bucket: bucket, Key: key }), { expiresIn: 60 });
+
+    const response = await fetch(url.replace('/downloads/report.csv?', '/downloads/other.csv?'));
+
+    expect(await s3Error(response)).toMatchObject({ status: 403, code: 'SignatureDoesNotMatch' });
+  });
+
+  it('are refused when signed with another secret', async () => {
+    const impostor = clientFor(emulator.endpoint, { accessKeyId: credentials.accessKeyId, secretAccessKey: 'not-the-secret' });
+    const url = await getSignedUrl(impostor, new GetObjectCommand({ Bucket: bucket, Key: key }), { expiresIn: 60 });
+    impostor.destroy();
+
+    const response = await fetch(url);
+
+    expect(await s3Error(response)).toMatchObject({ status: 403, code: 'SignatureDoesNotMatch' });
+  });
+
+  it('upload with PUT when signed for the content', async () => {
+    const url = await getSignedUrl(s3, new PutObjectCommand({ Bucket: bucket, Key: 'uploads/put.txt' }), { expiresIn: 60 });
+
+    const response = await fetch(url, { method: 'PUT', body: 'put by url', headers: { 'content-type': 'text/plain' } });
+
+    expect(response.status).toBe(200);
+    expect((await head('uploads/put.txt')).ContentLength).toBe('put by url'.length);
+  });
+});
+
+describe('browser access', () => {
+  it('answers CORS preflights for POST uploads and presigned PUTs', async () => {
+    const preflight = (path: string, method: string) =>
+      fetch(`${emulator.endpoint}${path}`, {
+        method: 'OPTIONS',
+        headers: { origin: 'http://localhost:5173', 'access-control-request-method': method, 'access-control-request-headers': 'content-type' },
+      });
+
+    const post = await preflight(`/${bucket}`, 'POST');
+    const put = await preflight(`/${bucket}/uploads/put.txt`, 'PUT');
+
+    expect(post.status).toBe(200);
+    expect(post.headers.get('access-control-allow-origin')).toBe('*');
+    expect(put.status).toBe(200);
+    expect(put.headers.get('access-control-allow-methods')).toContain('PUT');
+  });
+});
+
+describe('restarts', () => {
+  it('keep objects stored in the same directory', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 's3-emulator-restart-'));
+    const first = await startOn(dir);
+    const before = clientFor(first.endpoint);
+    await before.send(new PutObjectCommand({ Bucket: bucket, Key: 'kept.txt', Body: 'still here' }));
+    before.destroy();
+    await first.close();
+
+    const second = await startOn(dir);
+    const after = clientFor(second.endpoint);
+    const object = await after.send(new GetObjectCommand({ Bucket: bucket, Key: 'kept.txt' }));
+    const text = await object.Body!.transformToString();
+    after.destroy();
+    await second.close();
+    rmSync(dir, { recursive: true, force: true });
+
+    expect(text).toBe('still here');
+  });
+});

@@ -1,0 +1,96 @@
+import { createHmac } from 'node:crypto';
+import { downloadUrlTtlSeconds, uploadUrlTtlSeconds } from '../../lib/attachments/policy';
+import { createS3AttachmentStore } from '../../lib/attachments/store';
+import { safeFileName } from '../../lib/attachments/upload';
+
+/**
+ * The local S3 emulator checks policies and signatures, but only against
+ * itself; these tests pin what the presigned requests sent to real S3 contain.
+ */
+describe('the S3 attachment store, as configured for AWS', () => {
+  const credentials = { AWS_ACCESS_KEY_ID: 'AKIAEXAMPLEEXAMPLE00', AWS_SECRET_ACCESS_KEY: 'secret/example/key/0000000000000000000000', AWS_SESSION_TOKEN: undefined };
+  const saved: Record<string, string | undefined> = {};
+
+  beforeAll(() => {
+    for (const [name, value] of Object.entries(credentials)) {
+      saved[name] = process.env[name];
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
+  });
+
+  afterAll(() => {
+    for (const [name, value] of Object.entries(saved)) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
+  });
+
+  const store = createS3AttachmentStore({ bucket: 'chat-attachments', region: 'eu-west-1' });
+  const key = 'uploads/store/5/0b7e3f9e-5d0c-4a53-9a1f-0d7a1c9b2e11/receipt photo.png';
+
+  it('signs a POST policy that pins the bucket, the key, the type and the exact size, for 15 minutes', async () => {
+    const now = Date.now();
+
+    const upload = await store.presignUpload(key, 'image/png', 68_123, now);
+
+    expect(upload.url).toBe('https://chat-attachments.s3.eu-west-1.amazonaws.com/');
+    expect(upload.method).toBe('POST');
+    const policy = JSON.parse(Buffer.from(upload.fields.Policy!, 'base64').toString('utf8')) as { expiration: string; conditions: unknown[] };
+    expect(policy.conditions).toEqual(
+      expect.arrayContaining([
+        ['content-length-range', 68_123, 68_123],
+        ['eq', '$Content-Type', 'image/png'],
+        { bucket: 'chat-attachments' },
+        { key },
+      ]),
+    );
+    expect(Math.abs(Date.parse(policy.expiration) - (now + uploadUrlTtlSeconds * 1000))).toBeLessThan(5000);
+    expect(upload.fields).toMatchObject({ key, 'Content-Type': 'image/png', 'X-Amz-Algorithm': 'AWS4-HMAC-SHA256' });
+  });
+
+  it('signs the policy with SigV4 for s3 in the bucket region', async () => {
+    const upload = await store.presignUpload(key, 'image/png', 10, Date.now());
+
+    const [, date, region, service, terminal] = upload.fields['X-Amz-Credential']!.split('/');
+    const hmac = (k: Buffer | string, data: string) => createHmac('sha256', k).update(data).digest();
+    const signingKey = hmac(hmac(hmac(hmac(`AWS4${credentials.AWS_SECRET_ACCESS_KEY}`, date!), region!), service!), terminal!);
+    expect([region, service, terminal]).toEqual(['eu-west-1', 's3', 'aws4_request']);
+    expect(upload.fields['X-Amz-Signature']).toBe(createHmac('sha256', signingKey).update(upload.fields.Policy!).digest('hex'));
+  });
+
+  it('presigns downloads of attachments for 15 minutes, signing only the host', async () => {
+    const url = new URL(await store.presignDownload('attachments/store/5/x/a.png'));
+
+    expect(url.host).toBe('chat-attachments.s3.eu-west-1.amazonaws.com');
+    expect(url.pathname).toBe('/attachments/store/5/x/a.png');
+    expect(url.searchParams.get('X-Amz-Expires')).toBe(String(downloadUrlTtlSeconds));
+    expect(url.searchParams.get('X-Amz-SignedHeaders')).toBe('host');
+  });
+
+  it('round-trips keys through the canonical URL, and recognises no other URL as ours', () => {
+    const url = store.canonicalUrl(key);
+
+    expect(url).toBe('https://chat-attachments.s3.eu-west-1.amazonaws.com/uploads/store/5/0b7e3f9e-5d0c-4a53-9a1f-0d7a1c9b2e11/receipt%20photo.png');
+    expect(store.keyOf(url)).toBe(key);
+    expect(store.keyOf('https://chat-attachments.s3.us-east-1.amazonaws.com/uploads/a')).toBeUndefined();
+    expect(store.keyOf('https://evil.example/chat-attachments.s3.eu-west-1.amazonaws.com/uploads/a')).toBeUndefined();
+    expect(store.keyOf(`${url}?versionId=1`)).toBeUndefined();
+    expect(store.keyOf('http://chat-attachments.s3.eu-west-1.amazonaws.com/uploads/a')).toBeUndefined();
+  });
+});
+
+describe('upload file names', () => {
+  it.each([
+    ['receipt photo.png', 'receipt_photo.png'],
+    ['../../etc/passwd', 'etc_passwd'],
+    ['.hidden', 'hidden'],
+    ['фото.jpg', 'file.jpg'],
+    ['Report.PDF', 'Report.pdf'],
+    ['archive.tar.gz', 'archive_tar.gz'],
+    ['', 'file'],
+    ['a'.repeat(300) + '.pdf', 'a'.repeat(100) + '.pdf'],
+  ])('keeps %j as %j', (name, safe) => {
+    expect(safeFileName(name)).toBe(safe);
+  });
+});
