@@ -40,8 +40,8 @@ export class ForbiddenError extends AppError {
 }
 
 export class NotFoundError extends AppError {
-  constructor(message = 'Not found') {
-    super(404, message);
+  constructor(message = 'Not found', errors?: FieldErrors) {
+    super(404, message, errors ? { errors } : {});
   }
 }
 

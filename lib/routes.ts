@@ -93,6 +93,7 @@ export const routes = {
     auth: 'store',
     access: sending,
   },
+  storeSendMessages: http('StoreSendMessages', 'POST', '/v1/chat/store/messages', 'store-send-messages', 'store', sending),
   storeCreateAttachment: http('StoreCreateAttachment', 'POST', '/v1/chat/store/attachment', 'store-create-attachment', 'store', ['attachments:upload']),
   adminCreateAttachment: http('AdminCreateAttachment', 'POST', '/v1/chat/admin/attachment', 'admin-create-attachment', 'admin', ['attachments:upload']),
   storeGetSession: http('StoreGetSession', 'GET', '/v1/chat/store/session', 'store-get-session', 'store', ['chat:read']),

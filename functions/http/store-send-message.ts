@@ -1,5 +1,6 @@
-import { sendStoreMessage } from '../../lib/chat/send-store-message';
-import { storeMessageBody, toMessageInput } from '../../lib/chat/store-message-input';
+import { singleDraft, storeMessageFields } from '../../lib/chat/drafts';
+import { storePort } from '../../lib/chat/ports';
+import { postMessages } from '../../lib/chat/post-messages';
 import { defaultDeps, type DepsSource } from '../../lib/deps';
 import { parseJsonBody } from '../../lib/http/request';
 import { httpRoute } from '../../lib/http/route';
@@ -7,8 +8,10 @@ import { routes } from '../../lib/routes';
 
 /** POST /v1/chat/store/message/ (seed 000). */
 export const makeHandler = (deps: DepsSource = defaultDeps) =>
-  httpRoute(routes.storeSendMessage, deps, ({ deps, principal, event }) =>
-    sendStoreMessage(deps, principal.id, toMessageInput(parseJsonBody(event, storeMessageBody))),
-  );
+  httpRoute(routes.storeSendMessage, deps, async ({ deps, principal, event }) => {
+    const draft = singleDraft(parseJsonBody(event, storeMessageFields));
+    const { session, messages } = await postMessages(deps, principal, [draft], storePort(deps, principal.id), (_index, error) => error);
+    return { session, message: messages[0] };
+  });
 
 export const handler = makeHandler();

@@ -1,12 +1,15 @@
 // Lambda runs Node 24; locally Node 20 works, so the SDK's Node 22 notice is only noise here.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { createDocumentClient } from '../../lib/db/client';
 import type { TableRef } from '../../lib/db/types';
+import { AppError } from '../../lib/errors';
 import { limits } from '../../lib/limits';
 import { createPrincipalWithToken, issueTokenFor, revokeToken } from '../../lib/ops/principals';
+import { importProducts, productImportMaxProducts } from '../../lib/ops/products';
 import { localDefaults } from '../local/defaults';
 
 const usage = `Usage: npm run chatctl -- <command> [options]
@@ -17,6 +20,11 @@ Commands:
   token create --store <id>          issue another token for a store (rotation)
   token create --admin <id>          issue another token for an admin (rotation)
   token revoke <token>               revoke a token; prints {"revoked": true|false}
+  product import --store <id> --file <path.json>
+                                     create or update a store's products from a JSON file: an array of
+                                     products or {"products": [...]}, at most ${productImportMaxProducts}, keyed by sku;
+                                     checks the whole file first and imports nothing if any product is invalid;
+                                     prints {"imported": n, "created": c, "updated": u, "products": [{"id", "sku"}]}
 
 Target (default: the local stack's DynamoDB on DYNAMODB_PORT, default 8000):
   --table <name> --region <region>   a deployed stack's table (see the stack output ChatTableName)
@@ -38,6 +46,22 @@ function target(values: { table?: string | undefined; region?: string | undefine
   return { db: createDocumentClient({ region, endpoint }), table: values.table ?? localDefaults.tables.chat };
 }
 
+function readJsonFile(path: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const reason = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : code === 'EACCES' ? 'permission denied' : (code ?? String(error));
+    throw new UsageError(`cannot read --file ${path}: ${reason}`);
+  }
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (error) {
+    throw new UsageError(`--file ${path} is not valid JSON: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
 async function run(argv: string[]): Promise<unknown> {
   const { values, positionals } = parseArgs({
     args: argv,
@@ -49,6 +73,7 @@ async function run(argv: string[]): Promise<unknown> {
       table: { type: 'string' },
       region: { type: 'string' },
       endpoint: { type: 'string' },
+      file: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -73,6 +98,11 @@ async function run(argv: string[]): Promise<unknown> {
       if (!arg) throw new UsageError('token revoke needs the token');
       return { revoked: await revokeToken(ref, arg) };
     }
+    if (noun === 'product' && verb === 'import') {
+      const store = id.safeParse(values.store);
+      if (!store.success || !values.file) throw new UsageError('product import needs --store <id> and --file <path.json>');
+      return await importProducts(ref, store.data, readJsonFile(values.file));
+    }
     throw new UsageError(usage);
   } finally {
     ref.db.destroy();
@@ -85,7 +115,9 @@ run(process.argv.slice(2)).then(
   },
   (error: unknown) => {
     const message = error instanceof Error ? error.message : String(error);
-    process.stderr.write(JSON.stringify({ error: message }) + '\n');
-    process.exitCode = error instanceof UsageError ? 2 : 1;
+    const errors = error instanceof AppError ? error.errors : undefined;
+    process.stderr.write(JSON.stringify(errors ? { error: message, errors } : { error: message }) + '\n');
+    // Bad input (usage, an invalid file, an unknown store) is 2; anything else, such as DynamoDB being down, is 1.
+    process.exitCode = error instanceof UsageError || (error instanceof AppError && error.status < 500) ? 2 : 1;
   },
 );

@@ -1,5 +1,4 @@
 import { inferAttachmentType } from '../chat/attachments';
-import type { MessageInput } from '../chat/store-message-input';
 import type { Deps } from '../deps';
 import type { Principal } from '../entities/principal';
 import { BadRequestError, ServiceUnavailableError } from '../errors';
@@ -11,6 +10,13 @@ const uploadKey = /^uploads\/(store|admin)\/([1-9][0-9]*)\/([0-9a-f-]{36})\/([A-
 
 const sniffBytes = 4096;
 
+/** The part of a message an attachment settles. */
+export interface AttachmentFields {
+  content: string;
+  attachment_url: string;
+  attachment_type: string;
+}
+
 const refuse = (field: 'attachment_url' | 'attachment_type', message: string) => new BadRequestError('Invalid request body', { [field]: [message] });
 
 /**
@@ -20,7 +26,7 @@ const refuse = (field: 'attachment_url' | 'attachment_type', message: string) =>
  * type comes from its bytes, and a declared type must agree. It is then copied
  * out of uploads/ (which expire) to attachments/ (which stay).
  */
-export async function settleAttachment(deps: Deps, sender: Principal, input: MessageInput): Promise<MessageInput> {
+export async function settleAttachment<T extends AttachmentFields>(deps: Deps, sender: Principal, input: T): Promise<T> {
   if (input.attachment_url === '') return input;
   const key = deps.attachments?.keyOf(input.attachment_url);
   if (key === undefined) {

@@ -1,4 +1,4 @@
-import { messageView, type MessageView } from '../chat/views';
+import { messageView, type Audience, type MessageView } from '../chat/views';
 import type { DerivedStatus } from '../chat/status';
 import type { Deps } from '../deps';
 import type { Entry } from '../entities/session';
@@ -9,8 +9,8 @@ import { attachmentsPrefix } from './policy';
  * canonical bucket URL, which nobody can open; each view carries a
  * short-lived presigned GET instead. Presigning is local signing, no request.
  */
-export async function presentMessage(deps: Deps, entry: Entry, derived?: DerivedStatus): Promise<MessageView> {
-  const view = messageView(entry, derived);
+export async function presentMessage(deps: Deps, entry: Entry, options: { derived?: DerivedStatus; audience?: Audience } = {}): Promise<MessageView> {
+  const view = messageView(entry, options);
   const key = entry.attachment_url === '' ? undefined : deps.attachments?.keyOf(entry.attachment_url);
   if (key === undefined || !key.startsWith(attachmentsPrefix) || !deps.attachments) return view;
   return { ...view, attachment_url: await deps.attachments.presignDownload(key) };

@@ -73,7 +73,7 @@ export async function readHistory(
   const context = { receipts, eligibleAdminConnectedAt };
   return {
     session: sessionView(head.session),
-    messages: await Promise.all(page.entries.map((entry) => presentMessage(deps, entry, deriveStatus(entry, context)))),
+    messages: await Promise.all(page.entries.map((entry) => presentMessage(deps, entry, { derived: deriveStatus(entry, context), audience: reader.side }))),
     has_more: page.hasMore,
   };
 }

@@ -6,6 +6,8 @@ import { newWriteId } from '../ids';
 import { sessionChanged } from '../realtime/events';
 import { allAdmins } from '../realtime/fanout';
 import { appendToSession } from './append';
+import { nextWindow } from './idempotency';
+import { systemType } from './message-type';
 import { afterCommit } from './after-commit';
 
 /**
@@ -107,10 +109,12 @@ export async function changeSession(deps: Deps, adminId: number, sessionId: numb
         sender_type: 'system',
         sender_id: adminId,
         event: change.event,
+        type: systemType(change.event, current.session.admin_replied === true),
         ...(change.event === 'session.transferred' ? { from_admin_id: adminId } : {}),
         content: '',
         attachment_url: '',
         attachment_type: '',
+        recent: nextWindow(current.recent, undefined, 0),
         delivery: 'sent',
         created,
         write_id: writeId,

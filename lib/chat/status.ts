@@ -6,6 +6,7 @@ export type MessageStatus = 'sent' | 'delivered' | 'read';
 export interface DerivedStatus {
   status: MessageStatus;
   updated: string;
+  readAt: string | null;
 }
 
 export interface StatusContext {
@@ -16,6 +17,7 @@ export interface StatusContext {
 
 const covers = (mark: Watermark | undefined, id: number): mark is Watermark => mark !== undefined && id <= mark.upto;
 const later = (a: string, b: string) => (a > b ? a : b);
+const read = (at: string): DerivedStatus => ({ status: 'read', updated: at, readAt: at });
 
 /**
  * A message's status as its recipient sees it, from the session's watermarks:
@@ -26,16 +28,16 @@ const later = (a: string, b: string) => (a > b ? a : b);
 export function deriveStatus(entry: Entry, context: StatusContext): DerivedStatus {
   const { receipts } = context;
   if (entry.sender_type === 'store') {
-    if (covers(receipts.admin_read, entry.id)) return { status: 'read', updated: later(entry.created, receipts.admin_read.at) };
-    if (entry.delivery === 'delivered') return { status: 'delivered', updated: entry.created };
-    if (covers(receipts.admin_delivered, entry.id)) return { status: 'delivered', updated: later(entry.created, receipts.admin_delivered.at) };
+    if (covers(receipts.admin_read, entry.id)) return read(later(entry.created, receipts.admin_read.at));
+    if (entry.delivery === 'delivered') return { status: 'delivered', updated: entry.created, readAt: null };
+    if (covers(receipts.admin_delivered, entry.id)) return { status: 'delivered', updated: later(entry.created, receipts.admin_delivered.at), readAt: null };
     const connected = context.eligibleAdminConnectedAt;
-    if (connected !== undefined && connected >= entry.created) return { status: 'delivered', updated: connected };
-    return { status: 'sent', updated: entry.created };
+    if (connected !== undefined && connected >= entry.created) return { status: 'delivered', updated: connected, readAt: null };
+    return { status: 'sent', updated: entry.created, readAt: null };
   }
   if (entry.sender_type === 'admin') {
-    if (covers(receipts.store_read, entry.id)) return { status: 'read', updated: later(entry.created, receipts.store_read.at) };
-    if (covers(receipts.store_delivered, entry.id)) return { status: 'delivered', updated: later(entry.created, receipts.store_delivered.at) };
+    if (covers(receipts.store_read, entry.id)) return read(later(entry.created, receipts.store_read.at));
+    if (covers(receipts.store_delivered, entry.id)) return { status: 'delivered', updated: later(entry.created, receipts.store_delivered.at), readAt: null };
   }
-  return { status: entry.delivery, updated: entry.created };
+  return { status: entry.delivery, updated: entry.created, readAt: null };
 }

@@ -1,4 +1,6 @@
-import type { Entry, SessionState } from '../entities/session';
+import type { Entry, SessionState, SpecialType } from '../entities/session';
+import { typeOf, type MessageType } from './message-type';
+import type { ProductSnapshot } from './products';
 import type { DerivedStatus, MessageStatus } from './status';
 
 /** The session object of seed 000, field for field. */
@@ -12,7 +14,7 @@ export interface SessionView {
   updated: string;
 }
 
-/** The message object of seed 000, field for field. */
+/** Seed 000's message object, then what seeds 001 and 002 add. Absent strings are "", absent objects null. */
 export interface MessageView {
   id: number;
   session_id: number;
@@ -24,7 +26,20 @@ export interface MessageView {
   status: MessageStatus;
   created: string;
   updated: string;
+  type: MessageType;
+  product: ProductSnapshot | null;
+  rating: number | null;
+  special_type: SpecialType | '';
+  special_param: string | string[] | null;
+  client_message_id: string;
+  /** When the recipient read it, once it has. */
+  read_at: string | null;
+  /** "hidden" for admins, "removed" for the store, once an admin hides the message. */
+  moderation: 'visible' | 'hidden' | 'removed';
 }
+
+/** Who is looking: a store never sees what moderation removed. */
+export type Audience = 'store' | 'admin';
 
 export function sessionView(state: SessionState): SessionView {
   return {
@@ -39,8 +54,9 @@ export function sessionView(state: SessionState): SessionView {
 }
 
 /** The status is the one at acceptance unless a derived one is given (see status.ts). */
-export function messageView(entry: Entry, derived?: DerivedStatus): MessageView {
-  return {
+export function messageView(entry: Entry, options: { derived?: DerivedStatus | undefined; audience?: Audience } = {}): MessageView {
+  const { derived, audience = 'admin' } = options;
+  const view: MessageView = {
     id: entry.id,
     session_id: entry.session.id,
     sender_type: entry.sender_type,
@@ -51,5 +67,15 @@ export function messageView(entry: Entry, derived?: DerivedStatus): MessageView 
     status: derived?.status ?? entry.delivery,
     created: entry.created,
     updated: derived?.updated ?? entry.created,
+    type: typeOf(entry),
+    product: entry.product ?? null,
+    rating: entry.rating ?? null,
+    special_type: entry.special_type ?? '',
+    special_param: entry.special_param ?? null,
+    client_message_id: entry.client_message_id ?? '',
+    read_at: derived?.readAt ?? null,
+    moderation: entry.hidden ? (audience === 'admin' ? 'hidden' : 'removed') : 'visible',
   };
+  if (!entry.hidden || audience === 'admin') return view;
+  return { ...view, content: '', attachment_url: '', attachment_type: '', product: null, special_type: '', special_param: null, rating: null };
 }

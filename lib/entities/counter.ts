@@ -1,7 +1,7 @@
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { TableRef } from '../db/types';
 
-export type CounterName = 'store' | 'admin' | 'session';
+export type CounterName = 'store' | 'admin' | 'session' | 'product';
 
 export const counterKey = (name: CounterName) => ({ pk: `COUNTER#${name}`, sk: 'COUNTER' });
 

@@ -16,6 +16,10 @@ export interface PrincipalProfile extends Principal {
   active_session_id?: number;
   /** Stores only: the session before the active one. */
   previous_session_id?: number;
+  /** Stores only: an admin has blocked the store from chat. */
+  blocked?: { by: number; at: string };
+  /** Stores only: the last request, written at most once a minute (see chat/presence.ts). */
+  last_seen_at?: string;
 }
 
 export const principalKey = (kind: PrincipalKind, id: number) => ({ pk: `${kind.toUpperCase()}#${id}`, sk: 'PROFILE' });

@@ -1,7 +1,9 @@
-import { PutCommand, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { isConditionalCheckFailed, type TableRef } from '../db/types';
+import type { MessageType } from '../chat/message-type';
+import type { ProductSnapshot } from '../chat/products';
 
 /**
  * A session is an append-only log of entries under one partition. Every
@@ -32,7 +34,15 @@ export interface SessionState {
   last_message_at: string;
   /** When the store last wrote; what admin notifications are about. Internal, not in the view. */
   last_store_message_at?: string;
+  /** An admin has written: a close is then "closed", not "missed". */
+  admin_replied?: boolean;
+  /** The store has rated the (closed) session. */
+  rated?: boolean;
+  /** An "unavailable" notice was posted and nobody has answered since. */
+  unavailable_noted?: boolean;
 }
+
+export type SpecialType = 'open_url' | 'quick_replies';
 
 export interface Entry {
   seq: number;
@@ -43,6 +53,18 @@ export interface Entry {
   event?: SessionEvent;
   /** session.transferred: the admin who gave the session away. */
   from_admin_id?: number;
+  type?: MessageType;
+  /** A product card: the product as it was when posted. */
+  product?: ProductSnapshot;
+  /** 1 to 5, on a rating message. */
+  rating?: number;
+  special_type?: SpecialType;
+  special_param?: string | string[];
+  client_message_id?: string;
+  /** The idempotency window (see chat/idempotency.ts). */
+  recent?: string[];
+  /** Moderation: hidden from the store. */
+  hidden?: { by: number; at: string };
   content: string;
   attachment_url: string;
   attachment_type: string;
@@ -156,4 +178,12 @@ export async function listEntries({ db, table }: TableRef, sessionId: number, re
   const hasMore = items.length > limit;
   const page = items.slice(0, limit);
   return { entries: 'after' in request ? page : page.reverse(), hasMore };
+}
+
+/** One entry by message id. */
+export async function getEntry({ db, table }: TableRef, id: number): Promise<Entry | undefined> {
+  const { sessionId, seq } = splitMessageId(id);
+  if (seq < 1) return undefined;
+  const out = await db.send(new GetCommand({ TableName: table, Key: { pk: sessionKeys.pk(sessionId), sk: sessionKeys.sk(seq) }, ConsistentRead: true }));
+  return out.Item ? toEntry(out.Item) : undefined;
 }

@@ -2,7 +2,7 @@ import { chatTableRef } from '../../lib/deps';
 import { revokeToken } from '../../lib/entities/token';
 import { limits } from '../../lib/limits';
 import { isoUtc, useTestStack } from '../support/harness';
-import { activeSessionId, storeMessages, storedEntries } from '../support/inspect';
+import { activeSessionId, chatEntries, storeMessages } from '../support/inspect';
 
 const seedPath = '/v1/chat/store/message/';
 
@@ -22,8 +22,10 @@ describe('POST /v1/chat/store/message/ (seed 000)', () => {
     const body = response.json as { session: Record<string, unknown>; message: Record<string, unknown> };
     expect(Object.keys(body)).toEqual(['session', 'message']);
     expect(Object.keys(body.session)).toEqual(['id', 'store_id', 'admin_id', 'status', 'last_message_at', 'created', 'updated']);
+    // Seed 000's fields first, in its order; then what seeds 001 and 002 add.
     expect(Object.keys(body.message)).toEqual([
       'id', 'session_id', 'sender_type', 'sender_id', 'content', 'attachment_url', 'attachment_type', 'status', 'created', 'updated',
+      'type', 'product', 'rating', 'special_type', 'special_param', 'client_message_id', 'read_at', 'moderation',
     ]);
     expect(body.session).toEqual({
       id: expect.any(Number),
@@ -45,9 +47,17 @@ describe('POST /v1/chat/store/message/ (seed 000)', () => {
       status: 'sent',
       created: expect.stringMatching(isoUtc),
       updated: expect.stringMatching(isoUtc),
+      type: 'text',
+      product: null,
+      rating: null,
+      special_type: '',
+      special_param: null,
+      client_message_id: '',
+      read_at: null,
+      moderation: 'visible',
     });
     expect(Number.isInteger(body.session.id) && Number.isInteger(body.message.id)).toBe(true);
-    const [stored] = await storedEntries(stack, body.session.id as number);
+    const [stored] = await chatEntries(stack, body.session.id as number);
     expect(stored).toMatchObject({ id: body.message.id, content: 'Hello, I need help with my account' });
   });
 
@@ -70,7 +80,7 @@ describe('POST /v1/chat/store/message/ (seed 000)', () => {
     expect(second.message.id).toBeGreaterThan(first.message.id);
     expect(second.session.last_message_at).toBe(second.message.created);
     expect(second.session.created).toBe(first.session.created);
-    expect((await storedEntries(stack, first.session.id)).map((entry) => entry.content)).toEqual(['one', 'two']);
+    expect((await chatEntries(stack, first.session.id)).map((entry) => entry.content)).toEqual(['one', 'two']);
   });
 
   it('accepts an attachment without content and infers its type from the extension', async () => {

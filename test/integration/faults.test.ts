@@ -3,7 +3,7 @@ import { makeHandler as makeAuthorizer } from '../../functions/auth/http-authori
 import { makeHandler as makeSendMessage } from '../../functions/http/store-send-message';
 import { createDeps, type Deps } from '../../lib/deps';
 import { useTestStack, type TestStack } from '../support/harness';
-import { activeSessionId, openInboxEntries, storedEntries } from '../support/inspect';
+import { activeSessionId, chatEntries, openInboxEntries } from '../support/inspect';
 
 /** A payload 2.0 event as the HTTP API delivers it after the authorizer ran. */
 function sendEvent(context: Record<string, unknown>, body: unknown): APIGatewayProxyEventV2 {
@@ -64,7 +64,7 @@ describe('when DynamoDB fails', () => {
     expect(response.statusCode).toBe(503);
     expect(response.headers).toMatchObject({ 'Retry-After': '1' });
     expect(JSON.parse(response.body)).toEqual({ error: 'Could not store the message, please retry' });
-    expect((await storedEntries(stack, sessionId)).map((entry) => entry.content)).toEqual(['first']);
+    expect((await chatEntries(stack, sessionId)).map((entry) => entry.content)).toEqual(['first']);
   });
 
   it('keeps an acknowledged message when only the inbox update fails', async () => {
@@ -75,7 +75,7 @@ describe('when DynamoDB fails', () => {
 
     expect(response.statusCode).toBe(200);
     const sessionId = (await activeSessionId(stack, store.id))!;
-    expect((await storedEntries(stack, sessionId)).map((entry) => entry.content)).toEqual(['still stored']);
+    expect((await chatEntries(stack, sessionId)).map((entry) => entry.content)).toEqual(['still stored']);
     expect(await openInboxEntries(stack, sessionId)).toEqual([]);
   });
 

@@ -7,6 +7,8 @@ export interface SessionBody {
   admin_id: number | null;
   status: string;
   last_message_at: string;
+  created: string;
+  updated: string;
 }
 
 export interface MessageBody {

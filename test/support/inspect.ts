@@ -17,6 +17,11 @@ export async function storedEntries(stack: LocalStack, sessionId: number): Promi
   return (out.Items ?? []) as Entry[];
 }
 
+/** The store's and admins' messages in a session, without system messages (claims, notices...). */
+export async function chatEntries(stack: LocalStack, sessionId: number): Promise<Entry[]> {
+  return (await storedEntries(stack, sessionId)).filter((entry) => entry.sender_type !== 'system');
+}
+
 export async function activeSessionId(stack: LocalStack, storeId: number): Promise<number | undefined> {
   return (await getPrincipal(chatTableRef(stack.deps), 'store', storeId))?.active_session_id;
 }

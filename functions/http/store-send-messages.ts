@@ -1,0 +1,16 @@
+import { atIndex, batchDrafts, storeBatchBody } from '../../lib/chat/drafts';
+import { storePort } from '../../lib/chat/ports';
+import { postMessages } from '../../lib/chat/post-messages';
+import { defaultDeps, type DepsSource } from '../../lib/deps';
+import { parseJsonBody } from '../../lib/http/request';
+import { httpRoute } from '../../lib/http/route';
+import { routes } from '../../lib/routes';
+
+/** POST /v1/chat/store/messages/ {"messages": [...]}: a batch, as an app flushing its offline queue (seed 003). */
+export const makeHandler = (deps: DepsSource = defaultDeps) =>
+  httpRoute(routes.storeSendMessages, deps, async ({ deps, principal, event }) => {
+    const drafts = batchDrafts(parseJsonBody(event, storeBatchBody).messages);
+    return postMessages(deps, principal, drafts, storePort(deps, principal.id), atIndex);
+  });
+
+export const handler = makeHandler();

@@ -1,0 +1,73 @@
+import { chatTableRef, type Deps } from '../deps';
+import { nextId } from '../entities/counter';
+import { getPrincipal, type PrincipalProfile } from '../entities/principal';
+import { maxSeq, readHead, type Entry } from '../entities/session';
+import { swapActiveSession } from '../entities/store';
+import { AppError, ForbiddenError, InternalError, NotFoundError, UnauthorizedError } from '../errors';
+import { SessionUnavailable, type SessionPort, type Target } from './post-messages';
+import { noteStoreSeen } from './presence';
+import { readSessionHead, requireAssignee } from './session-events';
+
+export const isOpen = (head: Entry | undefined) => head === undefined || (head.session.status === 'open' && head.seq < maxSeq);
+
+export const blockedError = () => new ForbiddenError('This store is blocked from chat');
+
+/** A store that exists and is not blocked, noting its activity. */
+export async function activeStore(deps: Deps, storeId: number): Promise<PrincipalProfile> {
+  const store = await getPrincipal(chatTableRef(deps), 'store', storeId);
+  if (!store) throw new UnauthorizedError();
+  if (store.blocked) throw blockedError();
+  await noteStoreSeen(deps, store);
+  return store;
+}
+
+/**
+ * The store's active session, or a new one. Concurrent first messages all
+ * try to swap the store's pointer from the same old value; one swap wins and
+ * the others adopt the winner's session. Failures here are seed 000's 500.
+ */
+async function prepareStoreSession(deps: Deps, storeId: number): Promise<Target> {
+  const chat = chatTableRef(deps);
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const store = await activeStore(deps, storeId);
+    const active = store.active_session_id;
+    const head = active === undefined ? undefined : await readHead(chat, active);
+    if (active !== undefined && isOpen(head)) return { sessionId: active, head };
+    const sessionId = await nextId(chat, 'session');
+    if (await swapActiveSession(chat, storeId, active, sessionId)) return { sessionId, head: undefined, previous: head };
+  }
+  throw new Error('Could not settle the active session after 5 attempts');
+}
+
+export function storePort(deps: Deps, storeId: number): SessionPort {
+  return {
+    async prepare() {
+      try {
+        return await prepareStoreSession(deps, storeId);
+      } catch (error) {
+        if (error instanceof AppError) throw error;
+        throw new InternalError('Could not prepare chat session', { cause: error });
+      }
+    },
+    check(head) {
+      if (!isOpen(head)) throw new SessionUnavailable();
+    },
+    storeId: () => storeId,
+  };
+}
+
+/** An admin writes into a session it holds. */
+export function adminPort(deps: Deps, adminId: number, sessionId: number): SessionPort {
+  const check = (head: Entry | undefined) => {
+    if (!head) throw new NotFoundError('Session not found');
+    requireAssignee(head.session, adminId, 'Claim the session before replying');
+  };
+  return {
+    async prepare() {
+      const head = await readSessionHead(deps, sessionId);
+      return { sessionId, head };
+    },
+    check,
+    storeId: (target) => target.head?.session.store_id ?? 0,
+  };
+}

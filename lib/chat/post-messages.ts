@@ -1,0 +1,300 @@
+import { isoTime } from '../clock';
+import { chatTableRef, type Deps } from '../deps';
+import type { Connection } from '../entities/connection';
+import { syncInbox } from '../entities/inbox';
+import { getEntry, messageId, type Entry, type SessionState } from '../entities/session';
+import { AppError, ConflictError, ServiceUnavailableError } from '../errors';
+import { newWriteId } from '../ids';
+import { presentMessage } from '../attachments/present';
+import { settleAttachment } from '../attachments/attach';
+import { normalizeType, typesAgree } from '../attachments/sniff';
+import { messageCreated } from '../realtime/events';
+import { fanOut, sessionAudience } from '../realtime/fanout';
+import { appendToSession, type Appended } from './append';
+import type { MessageDraft } from './drafts';
+import { isSameSender, nextWindow, remembered, type ClientIdentity } from './idempotency';
+import { contentType } from './message-type';
+import { productForStore, type ProductSnapshot } from './products';
+import { sessionView, type MessageView, type SessionView } from './views';
+
+export interface Sender {
+  kind: 'store' | 'admin';
+  id: number;
+}
+
+/** Where messages go: the store's active session, or the session an admin names. */
+export interface SessionPort {
+  prepare(): Promise<Target>;
+  /** Throws when the sender may not write on top of this head. */
+  check(head: Entry | undefined): void;
+  storeId(target: Target): number;
+}
+
+export interface Target {
+  sessionId: number;
+  head: Entry | undefined;
+  /** For a session not yet written: the store's session before it, whose idempotency window carries over. */
+  previous?: Entry | undefined;
+}
+
+export interface PostResult {
+  session: SessionView;
+  messages: MessageView[];
+}
+
+/** The session stopped taking messages (closed or full): the store gets a new one. */
+export class SessionUnavailable extends Error {}
+
+class Duplicate extends Error {
+  constructor(readonly messageId: number) {
+    super('duplicate');
+  }
+}
+
+interface Settled extends MessageDraft {
+  product?: ProductSnapshot;
+}
+
+interface Outcome {
+  entry: Entry;
+  appended?: Appended;
+}
+
+const identityOf = (sender: Sender, draft: MessageDraft): ClientIdentity | undefined =>
+  draft.client_message_id ? { sender_type: sender.kind, sender_id: sender.id, client_message_id: draft.client_message_id } : undefined;
+
+/** Retrying with the same id must mean the same message. */
+function sameRequest(deps: Deps, original: Entry, draft: MessageDraft): boolean {
+  const sameAttachment = () => {
+    if (draft.attachment_url === original.attachment_url) return true;
+    const asked = deps.attachments?.keyOf(draft.attachment_url);
+    const kept = deps.attachments?.keyOf(original.attachment_url);
+    // An upload is stored under attachments/ with the same rest of the key.
+    return asked !== undefined && kept !== undefined && asked.split('/').slice(1).join('/') === kept.split('/').slice(1).join('/');
+  };
+  const declared = draft.attachment_type === '' || typesAgree(normalizeType(draft.attachment_type), original.attachment_type);
+  return (
+    draft.content === original.content &&
+    (draft.product_id ?? null) === (original.product?.id ?? null) &&
+    JSON.stringify(draft.special ?? null) === JSON.stringify(original.special_type ? { type: original.special_type, param: original.special_param } : null) &&
+    sameAttachment() &&
+    declared
+  );
+}
+
+/**
+ * Stores messages in order and tells the admins who should see them. Every
+ * draft is checked first (fields, products, attachments): a bad one fails the
+ * whole request before anything is written. Drafts whose client_message_id the
+ * conversation remembers are answered with the original, and cost no write,
+ * no push and no notification.
+ */
+export async function postMessages(
+  deps: Deps,
+  sender: Sender,
+  drafts: readonly MessageDraft[],
+  port: SessionPort,
+  errorAt: (index: number, error: unknown) => unknown,
+): Promise<PostResult> {
+  const chat = chatTableRef(deps);
+  let target = await port.prepare();
+  port.check(target.head);
+
+  const findOriginal = async (index: number, identity: ClientIdentity, id: number): Promise<Entry | undefined> => {
+    const entry = await getEntry(chat, id);
+    if (!entry || !isSameSender(entry, identity)) return undefined;
+    if (!sameRequest(deps, entry, drafts[index]!)) {
+      throw errorAt(index, new ConflictError('client_message_id was already used for a different message', { client_message_id: ['Was already used for a different message'] }));
+    }
+    return entry;
+  };
+
+  // Retries the conversation already has.
+  const known = new Map<number, Entry>();
+  const window = (target.head ?? target.previous)?.recent;
+  await Promise.all(
+    drafts.map(async (draft, index) => {
+      const identity = identityOf(sender, draft);
+      const id = identity && remembered(window, identity);
+      const original = identity && id !== undefined ? await findOriginal(index, identity, id) : undefined;
+      if (original) known.set(index, original);
+    }),
+  );
+
+  // Everything else is checked before anything is written.
+  const settled = new Map<number, Settled>();
+  await Promise.all(
+    drafts.map(async (draft, index) => {
+      if (known.has(index)) return;
+      try {
+        const withAttachment = await settleAttachment(deps, sender, draft);
+        const product = draft.product_id === undefined ? undefined : await productForStore(deps, draft.product_id, port.storeId(target));
+        settled.set(index, { ...draft, ...withAttachment, ...(product ? { product } : {}) });
+      } catch (error) {
+        throw errorAt(index, error);
+      }
+    }),
+  );
+
+  const audiences = new Map<number | null, Promise<Connection[]>>();
+  const audienceFor = (adminId: number | null) => {
+    let found = audiences.get(adminId);
+    if (!found) audiences.set(adminId, (found = sessionAudience(deps, adminId)));
+    return found;
+  };
+
+  const outcomes: Outcome[] = [];
+  let head = target.head;
+  for (const [index, draft] of drafts.entries()) {
+    const original = known.get(index);
+    if (original) {
+      outcomes.push({ entry: original });
+      continue;
+    }
+    const message = settled.get(index)!;
+    const identity = identityOf(sender, draft);
+    const writeId = newWriteId();
+    let ignoreWindow = false;
+    for (let round = 0; ; round++) {
+      if (round > 5) throw new ServiceUnavailableError('Could not store the message, please retry');
+      try {
+        const appended = await appendToSession(chat, target.sessionId, head, async (current) => {
+          port.check(current);
+          const carried = current ? current.recent : target.previous?.recent;
+          if (identity && !ignoreWindow) {
+            const id = remembered(carried, identity);
+            if (id !== undefined) throw new Duplicate(id);
+          }
+          const created = isoTime(Math.max(deps.clock.now(), current ? Date.parse(current.created) : 0));
+          const seq = (current?.seq ?? 0) + 1;
+          const id = messageId(target.sessionId, seq);
+          const base: SessionState = current?.session ?? {
+            id: target.sessionId,
+            store_id: port.storeId(target),
+            admin_id: null,
+            status: 'open',
+            created,
+            updated: created,
+            last_message_at: created,
+          };
+          const online = sender.kind === 'store' && (await audienceFor(base.admin_id)).length > 0;
+          const delivery = online ? 'delivered' : 'sent';
+          const session: SessionState = {
+            ...base,
+            updated: created,
+            last_message_at: created,
+            ...(sender.kind === 'store' ? { last_store_message_at: created } : { admin_replied: true }),
+            // An answer, or an admin online, ends the stretch an "unavailable" notice covered.
+            unavailable_noted: sender.kind === 'store' && delivery === 'sent' ? base.unavailable_noted : undefined,
+          };
+          return {
+            seq,
+            id,
+            session,
+            sender_type: sender.kind,
+            sender_id: sender.id,
+            type: contentType(message),
+            content: message.content,
+            attachment_url: message.attachment_url,
+            attachment_type: message.attachment_type,
+            ...(message.product ? { product: message.product } : {}),
+            ...(message.special ? { special_type: message.special.type, special_param: message.special.param } : {}),
+            ...(identity ? { client_message_id: identity.client_message_id } : {}),
+            recent: nextWindow(carried, identity, id),
+            delivery,
+            created,
+            write_id: writeId,
+          };
+        });
+        head = appended.entry;
+        outcomes.push({ entry: appended.entry, appended });
+        break;
+      } catch (error) {
+        if (error instanceof Duplicate && identity) {
+          const racing = await findOriginal(index, identity, error.messageId);
+          if (racing) {
+            outcomes.push({ entry: racing });
+            break;
+          }
+          ignoreWindow = true; // a hash collision, not a retry
+          continue;
+        }
+        if (error instanceof SessionUnavailable) {
+          target = await port.prepare();
+          head = target.head;
+          continue;
+        }
+        if (error instanceof AppError) throw error;
+        throw new ServiceUnavailableError('Could not store the message, please retry', { cause: error });
+      }
+    }
+  }
+
+  const written = outcomes.filter((outcome): outcome is Required<Outcome> => outcome.appended !== undefined);
+  const views = await Promise.all(outcomes.map((outcome) => presentMessage(deps, outcome.entry, { audience: sender.kind })));
+  await Promise.all([
+    moveInbox(deps, written),
+    sender.kind === 'store' ? noteUnavailable(deps, written.at(-1)?.entry) : Promise.resolve(),
+    ...written.map(async (outcome) => {
+      const view = views[outcomes.indexOf(outcome)]!;
+      await fanOut(deps, await audienceFor(outcome.entry.session.admin_id), messageCreated(outcome.entry, view));
+    }),
+  ]);
+  const latest = written.at(-1)?.entry ?? outcomes.at(-1)!.entry;
+  return { session: sessionView(latest.session), messages: views };
+}
+
+/** One inbox move per session the request wrote to, from where it was to where it ends. */
+async function moveInbox(deps: Deps, written: Required<Outcome>[]): Promise<void> {
+  const bySession = new Map<number, { first: Appended; last: Appended }>();
+  for (const { appended } of written) {
+    const id = appended.entry.session.id;
+    const group = bySession.get(id);
+    if (group) group.last = appended;
+    else bySession.set(id, { first: appended, last: appended });
+  }
+  await Promise.all(
+    [...bySession.values()].map(({ first, last }) =>
+      syncInbox(chatTableRef(deps), last.entry, first.previous).catch((error: unknown) => deps.log.warn('inbox update failed', { sessionId: last.entry.session.id, error })),
+    ),
+  );
+}
+
+/**
+ * Seed 001's "unavailable": the first store message that reached no admin
+ * gets a system message after it, once per stretch without an answer.
+ * Costs nothing while an admin is online.
+ */
+async function noteUnavailable(deps: Deps, last: Entry | undefined): Promise<void> {
+  if (!last || last.delivery !== 'sent' || last.session.unavailable_noted) return;
+  const chat = chatTableRef(deps);
+  const writeId = newWriteId();
+  try {
+    const appended = await appendToSession(chat, last.session.id, last, (current) => {
+      if (!current || current.session.status !== 'open' || current.session.unavailable_noted || current.sender_type !== 'store' || current.delivery !== 'sent') {
+        throw new Duplicate(0);
+      }
+      const created = isoTime(Math.max(deps.clock.now(), Date.parse(current.created)));
+      const seq = current.seq + 1;
+      return {
+        seq,
+        id: messageId(current.session.id, seq),
+        session: { ...current.session, updated: created, unavailable_noted: true },
+        sender_type: 'system',
+        sender_id: null,
+        type: 'unavailable',
+        content: '',
+        attachment_url: '',
+        attachment_type: '',
+        recent: nextWindow(current.recent, undefined, 0),
+        delivery: 'sent',
+        created,
+        write_id: writeId,
+      };
+    });
+    await syncInbox(chat, appended.entry, appended.previous);
+  } catch (error) {
+    if (!(error instanceof Duplicate)) deps.log.warn('could not post the unavailable notice', { sessionId: last.session.id, error });
+  }
+}
+

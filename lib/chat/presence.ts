@@ -1,0 +1,33 @@
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { isoTime } from '../clock';
+import { chatTableRef, type Deps } from '../deps';
+import { principalKey, type PrincipalProfile } from '../entities/principal';
+
+/** Seed 001's author.online: a store is online when its last action was under five minutes ago. */
+export const storeOnlineMs = 5 * 60 * 1000;
+
+/** last_seen_at moves at most this often, so presence is not a write on every request. */
+const seenResolutionMs = 60 * 1000;
+
+export function storeIsOnline(profile: Pick<PrincipalProfile, 'last_seen_at'> | undefined, nowMs: number): boolean {
+  return profile?.last_seen_at !== undefined && nowMs - Date.parse(profile.last_seen_at) < storeOnlineMs;
+}
+
+/** Records a store's activity from a profile the caller has just read; writes only when it is stale. */
+export async function noteStoreSeen(deps: Deps, profile: PrincipalProfile): Promise<void> {
+  const now = deps.clock.now();
+  if (profile.last_seen_at !== undefined && now - Date.parse(profile.last_seen_at) < seenResolutionMs) return;
+  try {
+    await deps.db.send(
+      new UpdateCommand({
+        TableName: chatTableRef(deps).table,
+        Key: principalKey('store', profile.id),
+        UpdateExpression: 'SET last_seen_at = :now',
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeValues: { ':now': isoTime(now) },
+      }),
+    );
+  } catch (error) {
+    deps.log.warn('could not record store presence', { storeId: profile.id, error });
+  }
+}
