@@ -60,6 +60,8 @@ export const authorizers = {
 const messaging = ['chat:read', 'chat:write', 'connections:read', 'connections:write', 'push'] as const;
 /** Reads, and moves a receipt watermark. */
 const reading = ['chat:read', 'chat:write'] as const;
+/** Lists messages: names and presence of senders, download links. */
+const listing = [...reading, 'connections:read', 'attachments:read'] as const;
 /** Sends a message that may carry one of our uploads, and answers with a download link. */
 const sending = [...messaging, 'attachments:attach', 'attachments:read'] as const;
 
@@ -94,13 +96,15 @@ export const routes = {
     access: sending,
   },
   storeSendMessages: http('StoreSendMessages', 'POST', '/v1/chat/store/messages', 'store-send-messages', 'store', sending),
-  storeCreateAttachment: http('StoreCreateAttachment', 'POST', '/v1/chat/store/attachment', 'store-create-attachment', 'store', ['attachments:upload']),
+  storeRateSession: http('StoreRateSession', 'POST', '/v1/chat/store/rating', 'store-rate-session', 'store', messaging),
+  // The store's profile: is it blocked, and when was it last seen.
+  storeCreateAttachment: http('StoreCreateAttachment', 'POST', '/v1/chat/store/attachment', 'store-create-attachment', 'store', ['attachments:upload', 'chat:read', 'chat:write']),
   adminCreateAttachment: http('AdminCreateAttachment', 'POST', '/v1/chat/admin/attachment', 'admin-create-attachment', 'admin', ['attachments:upload']),
-  storeGetSession: http('StoreGetSession', 'GET', '/v1/chat/store/session', 'store-get-session', 'store', ['chat:read']),
-  storeListMessages: http('StoreListMessages', 'GET', '/v1/chat/store/messages', 'store-list-messages', 'store', [...reading, 'attachments:read']),
+  storeGetSession: http('StoreGetSession', 'GET', '/v1/chat/store/session', 'store-get-session', 'store', reading),
+  storeListMessages: http('StoreListMessages', 'GET', '/v1/chat/store/messages', 'store-list-messages', 'store', listing),
   storeReadMessages: http('StoreReadMessages', 'POST', '/v1/chat/store/messages/read', 'store-read-messages', 'store', messaging),
   adminListSessions: http('AdminListSessions', 'GET', '/v1/chat/admin/sessions', 'admin-list-sessions', 'admin', ['chat:read']),
-  adminListMessages: http('AdminListMessages', 'GET', '/v1/chat/admin/sessions/{session_id}/messages', 'admin-list-messages', 'admin', [...reading, 'attachments:read']),
+  adminListMessages: http('AdminListMessages', 'GET', '/v1/chat/admin/sessions/{session_id}/messages', 'admin-list-messages', 'admin', listing),
   adminListNotifications: http('AdminListNotifications', 'GET', '/v1/chat/admin/notifications', 'admin-list-notifications', 'admin', ['chat:read']),
   adminReadNotification: http('AdminReadNotification', 'POST', '/v1/chat/admin/notifications/{session_id}/read', 'admin-read-notification', 'admin', reading),
   adminReadAllNotifications: http('AdminReadAllNotifications', 'POST', '/v1/chat/admin/notifications/read', 'admin-read-all-notifications', 'admin', reading),
@@ -139,6 +143,10 @@ export const routes = {
   wsRead: action('WsRead', 'read', 'read', messaging),
   wsTyping: action('WsTyping', 'typing', 'typing', ['chat:read', 'connections:read', 'connections:write', 'push']),
   wsPing: action('WsPing', 'ping', 'ping', []),
+  wsBlock: action('WsBlock', 'block', 'block', messaging),
+  wsUnblock: action('WsUnblock', 'unblock', 'unblock', messaging),
+  wsHide: action('WsHide', 'hide', 'hide', [...messaging, 'attachments:read']),
+  wsUnhide: action('WsUnhide', 'unhide', 'unhide', [...messaging, 'attachments:read']),
   wsDefault: {
     api: 'ws',
     name: 'WsDefault',

@@ -8,7 +8,7 @@ import { NodejsFunction, type NodejsFunctionProps } from 'aws-cdk-lib/aws-lambda
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
-import { attachmentsPrefix, uploadsPrefix } from '../../lib/attachments/policy';
+import { grants, objectPrefixes, type GrantTarget } from '../../lib/access';
 import { functionDefaults, type Access } from '../../lib/routes';
 import { repoRoot } from '../paths';
 
@@ -97,45 +97,22 @@ export class ChatFunction extends NodejsFunction {
     for (const item of new Set(access)) this.grantAccess(item, resources);
   }
 
-  /** Maps one manifest Access value to least-privilege IAM. Never Scan, never a wildcard action; S3 grants stop at a key prefix. */
+  /** Turns one manifest Access value into least-privilege IAM, from lib/access.ts. Never Scan, never a wildcard action; S3 grants stop at a key prefix. */
   grantAccess(access: Access, resources: ChatResources): void {
-    const chat = resources.chatTable.tableArn;
-    const connections = resources.connectionsTable.tableArn;
-    const uploads = resources.attachmentsBucket.arnForObjects(`${uploadsPrefix}*`);
-    const attachments = resources.attachmentsBucket.arnForObjects(`${attachmentsPrefix}*`);
-    switch (access) {
-      case 'chat:read':
-        this.allow(['dynamodb:GetItem', 'dynamodb:Query'], [chat]);
-        return;
-      case 'chat:write':
-        this.allow(['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'], [chat]);
-        return;
-      case 'connections:read':
-        this.allow(['dynamodb:Query', 'dynamodb:GetItem'], [connections, `${connections}/index/*`]);
-        return;
-      case 'connections:write':
-        this.allow(['dynamodb:PutItem', 'dynamodb:DeleteItem'], [connections]);
-        return;
-      case 'push':
+    const arns: Record<Exclude<GrantTarget, 'websocket'>, string> = {
+      chat: resources.chatTable.tableArn,
+      connections: resources.connectionsTable.tableArn,
+      'connections-indexes': `${resources.connectionsTable.tableArn}/index/*`,
+      uploads: resources.attachmentsBucket.arnForObjects(`${objectPrefixes.uploads}*`),
+      attachments: resources.attachmentsBucket.arnForObjects(`${objectPrefixes.attachments}*`),
+    };
+    for (const grant of grants[access]) {
+      if (grant.on.includes('websocket')) {
         resources.webSocketStage.grantManagementApiAccess(this);
         this.addEnvironment('WS_MANAGEMENT_ENDPOINT', resources.webSocketStage.callbackUrl);
-        return;
-      // Presigned URLs carry the signer's rights, so these bound what a link can do.
-      case 'attachments:upload':
-        this.allow(['s3:PutObject'], [uploads]);
-        return;
-      case 'attachments:attach':
-        // CopyObject reads the source and writes the target.
-        this.allow(['s3:GetObject'], [uploads]);
-        this.allow(['s3:PutObject'], [attachments]);
-        return;
-      case 'attachments:read':
-        this.allow(['s3:GetObject'], [attachments]);
-        return;
-      default: {
-        const unknown: never = access;
-        throw new Error(`ChatFunction: no grant for access ${String(unknown)}`);
+        continue;
       }
+      this.allow([...grant.actions], grant.on.map((target) => arns[target as Exclude<GrantTarget, 'websocket'>]));
     }
   }
 

@@ -4,6 +4,7 @@ import { textField } from '../chat/text';
 import type { Deps } from '../deps';
 import type { Principal } from '../entities/principal';
 import { BadRequestError, ServiceUnavailableError } from '../errors';
+import { activeStore } from '../chat/ports';
 import { isAllowedType, maxAttachmentBytes, uploadsPrefix } from './policy';
 import { normalizeType } from './sniff';
 import type { PresignedUpload } from './store';
@@ -53,6 +54,8 @@ export function safeFileName(name: string): string {
 export async function createUpload(deps: Deps, uploader: Principal, request: UploadRequest): Promise<UploadTicket> {
   const store = deps.attachments;
   if (!store) throw new BadRequestError('Attachments are not configured');
+  // A blocked store may not upload either.
+  if (uploader.kind === 'store') await activeStore(deps, uploader.id);
   const key = `${uploadsPrefix}${uploader.kind}/${uploader.id}/${randomUUID()}/${safeFileName(request.file_name)}`;
   try {
     return {

@@ -1,18 +1,24 @@
 import { z } from 'zod';
 import { isoTime } from '../clock';
-import { chatTableRef, type Deps } from '../deps';
+import { chatTableRef, connectionsTableRef, type Deps } from '../deps';
+import { listAdminConnections } from '../entities/connection';
+import { getPrincipals, type Principal } from '../entities/principal';
 import { lastAdminConnect } from '../entities/presence';
 import { advanceReceipt, getReceipts, type ReceiptField } from '../entities/receipts';
 import { listEntries, splitMessageId, type Entry, type PageRequest } from '../entities/session';
 import { BadRequestError } from '../errors';
 import { pageLimit, queryId } from '../http/params';
+import { storeIsOnline } from './presence';
 import { deriveStatus } from './status';
 import { sessionView, type MessageView, type SessionView } from './views';
 import { presentMessage } from '../attachments/present';
 
+/** A message in a list: seed 001's author name and online flag come along. */
+export type ListedMessage = MessageView & { sender_name: string; sender_online: boolean };
+
 export interface HistoryPage {
   session: SessionView;
-  messages: MessageView[];
+  messages: ListedMessage[];
   /** More messages exist past this page, in the direction asked (older for before/latest, newer for after). */
   has_more: boolean;
 }
@@ -71,9 +77,45 @@ export async function readHistory(
     }
   }
   const context = { receipts, eligibleAdminConnectedAt };
+  const [views, senders] = await Promise.all([
+    Promise.all(page.entries.map((entry) => presentMessage(deps, entry, { derived: deriveStatus(entry, context), audience: reader.side }))),
+    sendersOf(deps, page.entries),
+  ]);
   return {
     session: sessionView(head.session),
-    messages: await Promise.all(page.entries.map((entry) => presentMessage(deps, entry, { derived: deriveStatus(entry, context), audience: reader.side }))),
+    messages: views.map((view) => ({ ...view, ...(senders.get(senderKey(view)) ?? { sender_name: '', sender_online: false }) })),
     has_more: page.hasMore,
   };
+}
+
+/** System messages are attributed to the admin who acted, if any. */
+const senderOf = (entry: { sender_type: string; sender_id: number | null }): Principal | undefined =>
+  entry.sender_id === null ? undefined : { kind: entry.sender_type === 'store' ? 'store' : 'admin', id: entry.sender_id };
+
+const senderKey = (entry: { sender_type: string; sender_id: number | null }) => {
+  const sender = senderOf(entry);
+  return sender ? `${sender.kind}#${sender.id}` : '';
+};
+
+/**
+ * Names and presence for a page's senders: a store is online if it acted in
+ * the last five minutes, an admin while it holds a connection. One batch read
+ * for the names, one connection query per admin on the page.
+ */
+async function sendersOf(deps: Deps, entries: readonly Entry[]): Promise<Map<string, { sender_name: string; sender_online: boolean }>> {
+  const principals = entries.map(senderOf).filter((p): p is Principal => p !== undefined);
+  const profiles = await getPrincipals(chatTableRef(deps), principals);
+  const now = deps.clock.now();
+  const out = new Map<string, { sender_name: string; sender_online: boolean }>();
+  await Promise.all(
+    [...new Map(principals.map((p) => [`${p.kind}#${p.id}`, p])).entries()].map(async ([key, principal]) => {
+      const profile = profiles.get(key);
+      const online =
+        principal.kind === 'store'
+          ? storeIsOnline(profile, now)
+          : (await listAdminConnections(connectionsTableRef(deps), principal.id).catch(() => [])).length > 0;
+      out.set(key, { sender_name: profile?.name ?? '', sender_online: online });
+    }),
+  );
+  return out;
 }

@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { chatTableRef, type Deps } from '../deps';
+import { getPrincipals } from '../entities/principal';
+import { storeView, type StoreView } from './blocking';
 import { listInbox, type InboxFilter, type InboxItem } from '../entities/inbox';
 import { decodeCursor, encodeCursor } from '../http/cursor';
 import { sessionView, type SessionView } from './views';
@@ -8,13 +10,15 @@ export type InboxState = InboxFilter['state'];
 
 export interface InboxSession {
   session: SessionView;
+  /** Name and block state, read fresh for the page. */
+  store: StoreView;
   last_message: { id: number; sender_type: string; preview: string; created: string };
 }
 
 const keySchema = z.object({ pk: z.string().max(64), sk: z.string().max(64) }).strict();
 
-export function inboxSession(item: InboxItem): InboxSession {
-  return { session: sessionView(item.session), last_message: item.last_entry };
+export function inboxSession(item: InboxItem, store: StoreView): InboxSession {
+  return { session: sessionView(item.session), store, last_message: item.last_entry };
 }
 
 /** The admin inbox: sessions in a state, newest activity first, a cursor per page. */
@@ -27,5 +31,10 @@ export async function listSessions(
 ): Promise<{ sessions: InboxSession[]; next_cursor: string | null }> {
   const filter: InboxFilter = state === 'mine' ? { state, adminId } : { state };
   const page = await listInbox(chatTableRef(deps), filter, limit, decodeCursor(cursor, keySchema));
-  return { sessions: page.items.map(inboxSession), next_cursor: page.next ? encodeCursor(page.next) : null };
+  const stores = await getPrincipals(chatTableRef(deps), page.items.map((item) => ({ kind: 'store', id: item.session.store_id })));
+  const storeOf = (id: number) => {
+    const profile = stores.get(`store#${id}`);
+    return profile ? storeView(profile) : { id, name: '', blocked: false };
+  };
+  return { sessions: page.items.map((item) => inboxSession(item, storeOf(item.session.store_id))), next_cursor: page.next ? encodeCursor(page.next) : null };
 }

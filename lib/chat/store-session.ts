@@ -2,6 +2,7 @@ import { chatTableRef, type Deps } from '../deps';
 import { getPrincipal } from '../entities/principal';
 import { readHead, type Entry } from '../entities/session';
 import { NotFoundError, UnauthorizedError } from '../errors';
+import { noteStoreSeen } from './presence';
 
 /**
  * A session as seen by a store: its current one by default, or one it names,
@@ -14,6 +15,7 @@ export async function storeSessionHead(deps: Deps, storeId: number, sessionId?: 
   if (id === undefined) {
     const store = await getPrincipal(chat, 'store', storeId);
     if (!store) throw new UnauthorizedError();
+    await noteStoreSeen(deps, store);
     id = store.active_session_id;
     if (id === undefined) return undefined;
   }

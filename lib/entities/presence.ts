@@ -1,4 +1,4 @@
-import { BatchGetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { TableRef } from '../db/types';
 import { principalKey } from './principal';
 
@@ -29,9 +29,7 @@ export async function recordAdminConnected({ db, table }: TableRef, adminId: num
 /** The last connect of the given admin, or of any admin when `adminId` is null. */
 export async function lastAdminConnect({ db, table }: TableRef, adminId: number | null): Promise<string | undefined> {
   const key = adminId === null ? anyAdminKey : principalKey('admin', adminId);
-  const out = await db.send(
-    new BatchGetCommand({ RequestItems: { [table]: { Keys: [key], ProjectionExpression: 'last_connected_at', ConsistentRead: true } } }),
-  );
-  const value: unknown = out.Responses?.[table]?.[0]?.last_connected_at;
+  const out = await db.send(new GetCommand({ TableName: table, Key: key, ProjectionExpression: 'last_connected_at', ConsistentRead: true }));
+  const value: unknown = out.Item?.last_connected_at;
   return typeof value === 'string' ? value : undefined;
 }

@@ -1,4 +1,4 @@
-import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, GetCommand, PutCommand, type BatchGetCommandOutput } from '@aws-sdk/lib-dynamodb';
 import type { TableRef } from '../db/types';
 import { nextId } from './counter';
 
@@ -40,4 +40,21 @@ export async function createPrincipal(ref: TableRef, kind: PrincipalKind, name: 
 export async function getPrincipal(ref: TableRef, kind: PrincipalKind, id: number): Promise<PrincipalProfile | undefined> {
   const out = await ref.db.send(new GetCommand({ TableName: ref.table, Key: principalKey(kind, id), ConsistentRead: true }));
   return out.Item as PrincipalProfile | undefined;
+}
+
+/** Several profiles in one round trip (at most 100, DynamoDB's BatchGetItem limit). */
+export async function getPrincipals(ref: TableRef, principals: readonly Principal[]): Promise<Map<string, PrincipalProfile>> {
+  const found = new Map<string, PrincipalProfile>();
+  const unique = [...new Map(principals.map((p) => [`${p.kind}#${p.id}`, p])).values()].slice(0, 100);
+  if (unique.length === 0) return found;
+  let keys: Record<string, unknown>[] | undefined = unique.map((p) => principalKey(p.kind, p.id));
+  for (let attempt = 0; keys && keys.length > 0 && attempt < 5; attempt++) {
+    const out: BatchGetCommandOutput = await ref.db.send(new BatchGetCommand({ RequestItems: { [ref.table]: { Keys: keys, ConsistentRead: true } } }));
+    for (const item of out.Responses?.[ref.table] ?? []) {
+      const profile = item as PrincipalProfile;
+      found.set(`${profile.kind}#${profile.id}`, profile);
+    }
+    keys = out.UnprocessedKeys?.[ref.table]?.Keys;
+  }
+  return found;
 }

@@ -1,3 +1,4 @@
+import type { StoreView } from '../chat/blocking';
 import { sessionView, type MessageView, type SessionView } from '../chat/views';
 import type { Entry } from '../entities/session';
 
@@ -9,7 +10,9 @@ export type ServerEvent =
   | { type: 'session.transferred'; session: SessionView; from_admin_id: number; to_admin_id: number }
   | { type: 'session.closed'; session: SessionView; admin_id: number }
   | { type: 'messages.read'; session_id: number; reader_type: 'admin' | 'store'; reader_id: number; up_to_id: number }
-  | { type: 'typing'; session_id: number; admin_id: number; is_typing: boolean };
+  | { type: 'typing'; session_id: number; admin_id: number; is_typing: boolean }
+  | { type: 'store.blocked' | 'store.unblocked'; store: StoreView; admin_id: number }
+  | { type: 'message.hidden' | 'message.unhidden'; session_id: number; message: MessageView; admin_id: number };
 
 /** `message` is the presented view (with a download link), the same object the sender got back. */
 export function messageCreated(entry: Entry, message: MessageView): ServerEvent {

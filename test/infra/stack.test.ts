@@ -131,7 +131,7 @@ function expectedDynamoGrants(access: readonly Access[]): string[] {
   const connections = arnOf(tableId(connectionsTable));
   const indexes = { 'Fn::Join': ['', [connections, '/index/*']] };
   const byAccess: Record<Access, [string[], unknown[]]> = {
-    'chat:read': [['dynamodb:GetItem', 'dynamodb:Query'], [chat]],
+    'chat:read': [['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'], [chat]],
     'chat:write': [['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'], [chat]],
     'connections:read': [['dynamodb:Query', 'dynamodb:GetItem'], [connections, indexes]],
     'connections:write': [['dynamodb:PutItem', 'dynamodb:DeleteItem'], [connections]],
@@ -150,7 +150,7 @@ function expectedDynamoGrants(access: readonly Access[]): string[] {
 
 function expectedActions(access: readonly Access[]): string[] {
   const byAccess: Record<Access, string[]> = {
-    'chat:read': ['dynamodb:GetItem', 'dynamodb:Query'],
+    'chat:read': ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'],
     'chat:write': ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
     'connections:read': ['dynamodb:Query', 'dynamodb:GetItem'],
     'connections:write': ['dynamodb:PutItem', 'dynamodb:DeleteItem'],

@@ -1,0 +1,12 @@
+import { z } from 'zod';
+import { setStoreBlocked } from '../../lib/chat/blocking';
+import { defaultDeps, type DepsSource } from '../../lib/deps';
+import { routes } from '../../lib/routes';
+import { idField } from '../../lib/ws/fields';
+import { wsAction } from '../../lib/ws/route';
+
+/** {"action": "block", "request_id": "...", "store_id": 5} */
+export const makeHandler = (deps: DepsSource = defaultDeps) =>
+  wsAction(routes.wsBlock, deps, z.object({ store_id: idField }), ({ deps, principal, input }) => setStoreBlocked(deps, principal.id, input.store_id, true));
+
+export const handler = makeHandler();

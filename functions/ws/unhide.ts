@@ -1,0 +1,12 @@
+import { z } from 'zod';
+import { setHidden } from '../../lib/chat/moderation';
+import { defaultDeps, type DepsSource } from '../../lib/deps';
+import { routes } from '../../lib/routes';
+import { idField } from '../../lib/ws/fields';
+import { wsAction } from '../../lib/ws/route';
+
+/** {"action": "unhide", "request_id": "...", "message_id": 1000004} */
+export const makeHandler = (deps: DepsSource = defaultDeps) =>
+  wsAction(routes.wsUnhide, deps, z.object({ message_id: idField }), ({ deps, principal, input }) => setHidden(deps, principal.id, input.message_id, false));
+
+export const handler = makeHandler();
