@@ -1,3 +1,5 @@
+import type { ApiGatewayManagementApiClient } from '@aws-sdk/client-apigatewaymanagementapi';
+import type { S3Client } from '@aws-sdk/client-s3';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createS3AttachmentStore, type AttachmentStore } from './attachments/store';
 import { systemClock, type Clock } from './clock';
@@ -23,16 +25,27 @@ export const connectionsTableRef = (deps: Deps): TableRef => ({ db: deps.db, tab
 
 const pushDisabled: Pusher = { send: () => Promise.resolve('failed') };
 
-export function createDeps(env: NodeJS.ProcessEnv = process.env): Deps {
+/** Hooks to adjust each AWS client after it is built; the local stack uses them to enforce grants. */
+export interface ClientHooks {
+  dynamodb?: (client: DynamoDBDocumentClient) => void;
+  s3?: (client: S3Client) => void;
+  push?: (client: ApiGatewayManagementApiClient) => void;
+}
+
+export function createDeps(env: NodeJS.ProcessEnv = process.env, hooks: ClientHooks = {}): Deps {
   const config = loadConfig(env);
   const log = createLogger({ service: 'support-chat', fn: env.AWS_LAMBDA_FUNCTION_NAME });
+  const db = createDocumentClient({ region: config.AWS_REGION, endpoint: config.DYNAMODB_ENDPOINT });
+  hooks.dynamodb?.(db);
   return {
-    db: createDocumentClient({ region: config.AWS_REGION, endpoint: config.DYNAMODB_ENDPOINT }),
+    db,
     tables: { chat: config.TABLE_NAME, connections: config.CONNECTIONS_TABLE_NAME },
     push: config.WS_MANAGEMENT_ENDPOINT
-      ? createApiGatewayPusher({ endpoint: config.WS_MANAGEMENT_ENDPOINT, region: config.AWS_REGION, timeoutMs: config.PUSH_TIMEOUT_MS })
+      ? createApiGatewayPusher({ endpoint: config.WS_MANAGEMENT_ENDPOINT, region: config.AWS_REGION, timeoutMs: config.PUSH_TIMEOUT_MS, configure: hooks.push })
       : pushDisabled,
-    ...(config.BUCKET_NAME ? { attachments: createS3AttachmentStore({ bucket: config.BUCKET_NAME, region: config.AWS_REGION, endpoint: config.S3_ENDPOINT }) } : {}),
+    ...(config.BUCKET_NAME
+      ? { attachments: createS3AttachmentStore({ bucket: config.BUCKET_NAME, region: config.AWS_REGION, endpoint: config.S3_ENDPOINT, configure: hooks.s3 }) }
+      : {}),
     clock: systemClock,
     log,
   };

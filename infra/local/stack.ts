@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { chatTable, connectionsTable } from '../../lib/db/schema';
 import { createDeps, type Deps } from '../../lib/deps';
-import { authorizers, httpRoutes, wsRoutes } from '../../lib/routes';
+import { authorizers, httpRoutes, wsRoutes, type AuthorizerSpec } from '../../lib/routes';
+import { enforceGrants } from './grants';
 import { localDefaults, repoRoot } from './defaults';
 import { loadViewerRequestFunction } from './edge';
 import { startHttpGateway } from './http-gateway';
@@ -62,12 +63,19 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   }
 
   // Handlers bind lazily: their deps need the WebSocket port, known only after listen.
-  const ready: { deps?: Deps } = {};
-  const depsSource = () => {
-    if (!ready.deps) throw new Error('local stack is not ready');
-    return ready.deps;
-  };
-  const fn = (name: string, handler: string) => loadFunction(repoRoot, name, handler, depsSource);
+  // Each function gets clients of its own, held to its manifest grants.
+  const ready: { env?: Record<string, string> } = {};
+  const perFunction = new Map<string, Deps>();
+  const fn = (spec: AuthorizerSpec) =>
+    loadFunction(repoRoot, spec.name, spec.handler, () => {
+      if (!ready.env) throw new Error('local stack is not ready');
+      let deps = perFunction.get(spec.name);
+      if (!deps) {
+        deps = createDeps(ready.env, enforceGrants(spec.name, spec.access, { chatTable: tables.chat, connectionsTable: tables.connections }));
+        perFunction.set(spec.name, deps);
+      }
+      return deps;
+    });
 
   if (options.s3Directory) mkdirSync(options.s3Directory, { recursive: true });
   const s3 = await startS3Emulator({
@@ -84,8 +92,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     port: options.wsPort ?? localDefaults.wsPort,
     apiId: 'local-ws',
     stage: 'local',
-    routes: wsRoutes.map((spec) => ({ spec, fn: fn(spec.name, spec.handler) })),
-    authorizer: fn(authorizers.ws.name, authorizers.ws.handler),
+    routes: wsRoutes.map((spec) => ({ spec, fn: fn(spec) })),
+    authorizer: fn(authorizers.ws),
     ...(options.wsIdleTimeoutMs ? { idleTimeoutMs: options.wsIdleTimeoutMs } : {}),
     ...(options.wsMaxConnectionMs ? { maxConnectionMs: options.wsMaxConnectionMs } : {}),
     ...(options.onError ? { onError: options.onError } : {}),
@@ -101,8 +109,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     ...(options.pushTimeoutMs ? { PUSH_TIMEOUT_MS: String(options.pushTimeoutMs) } : {}),
     ...(process.env.LOG_LEVEL ? { LOG_LEVEL: process.env.LOG_LEVEL } : {}),
   };
+  // Unrestricted: for tests and tooling, not for handlers.
   const deps = createDeps(env);
-  ready.deps = deps;
+  ready.env = env;
 
   let http;
   try {
@@ -110,8 +119,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       host,
       port: options.httpPort ?? localDefaults.httpPort,
       apiId: 'local-http',
-      routes: httpRoutes.map((spec) => ({ spec, fn: fn(spec.name, spec.handler) })),
-      authorizer: fn(authorizers.http.name, authorizers.http.handler),
+      routes: httpRoutes.map((spec) => ({ spec, fn: fn(spec) })),
+      authorizer: fn(authorizers.http),
       edge: loadViewerRequestFunction(),
       ...(options.onError ? { onError: options.onError } : {}),
     });
@@ -134,6 +143,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     async close() {
       await Promise.all([httpGateway.close(), ws.close(), s3.close()]);
       deps.db.destroy();
+      for (const own of perFunction.values()) own.db.destroy();
     },
   };
 }

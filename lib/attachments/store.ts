@@ -34,6 +34,8 @@ export interface S3AttachmentStoreOptions {
   region: string;
   /** Local only: the S3 emulator. Path-style addressing is used with it. */
   endpoint?: string | undefined;
+  /** Lets the local stack add middleware (its grant checks) to the client. */
+  configure?: ((client: S3Client) => void) | undefined;
 }
 
 const encodeKey = (key: string) => key.split('/').map(encodeURIComponent).join('/');
@@ -41,12 +43,13 @@ const encodeKey = (key: string) => key.split('/').map(encodeURIComponent).join('
 /** Types a browser may show inline; anything else downloads, so no attachment renders as a page. */
 const inlineTypes = /^(image\/(jpeg|png|gif|webp|heic)|application\/pdf|audio\/|video\/)/;
 
-export function createS3AttachmentStore({ bucket, region, endpoint }: S3AttachmentStoreOptions): AttachmentStore {
+export function createS3AttachmentStore({ bucket, region, endpoint, configure }: S3AttachmentStoreOptions): AttachmentStore {
   const client = new S3Client({
     region,
     ...(endpoint ? { endpoint, forcePathStyle: true, credentials: localCredentials } : {}),
     requestHandler: awsHttpHandler({ maxSockets: 64, connectMs: 2000, requestMs: 5000 }),
   });
+  configure?.(client);
   const host = `${bucket}.s3.${region}.amazonaws.com`;
   return {
     canonicalUrl: (key) => `https://${host}/${encodeKey(key)}`,

@@ -14,6 +14,8 @@ export interface ApiGatewayPusherOptions {
   timeoutMs: number;
   /** Above the SDK's default of 50 sockets, so a large fan-out does not queue. */
   maxSockets?: number;
+  /** Lets the local stack add middleware (its grant checks) to the client. */
+  configure?: ((client: ApiGatewayManagementApiClient) => void) | undefined;
 }
 
 export function createApiGatewayPusher(options: ApiGatewayPusherOptions): Pusher {
@@ -26,6 +28,7 @@ export function createApiGatewayPusher(options: ApiGatewayPusherOptions): Pusher
     maxAttempts: 2,
     requestHandler: awsHttpHandler({ maxSockets: options.maxSockets ?? 1000, connectMs: options.timeoutMs, requestMs: options.timeoutMs }),
   });
+  options.configure?.(client);
   return {
     async send(connectionId, payload) {
       try {
