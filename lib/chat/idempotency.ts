@@ -3,14 +3,20 @@ import type { Entry } from '../entities/session';
 
 /**
  * Idempotent sends without a second table, a second write or a second read.
- * Every log entry carries `recent`: the last `windowSize` client message ids
- * seen in the conversation, each as "<8-char hash>.<message id, base 36>",
- * newest first. The entry is the head every send reads anyway, so a retry is
- * recognised for free, and two copies racing for the same slot meet at the
- * conditional put: the loser reads the winner's window and finds itself.
- * A new session's first entry inherits the window of the session before it.
+ * Every log entry carries `recent`: the conversation's latest client message
+ * ids, one list per sender type, each id as "<6-char hash>.<message id, base
+ * 36>", newest first. The entry is the head every send reads anyway, so a
+ * retry is recognised for free, and two copies racing for the same slot meet
+ * at the conditional put: the loser reads the winner's window and finds
+ * itself. A new session's first entry inherits the session before it.
  */
-export const windowSize = 20;
+export interface RecentIds {
+  store?: string[];
+  admin?: string[];
+}
+
+/** A store's batch holds at most 20, so a retried batch is always recognised; admins send one at a time. */
+export const windowSizes = { store: 20, admin: 8 } as const;
 
 export interface ClientIdentity {
   sender_type: 'store' | 'admin';
@@ -18,15 +24,15 @@ export interface ClientIdentity {
   client_message_id: string;
 }
 
-/** 48 bits: collisions are harmless (the original is fetched and compared) and rare within 20. */
+/** 36 bits: a collision costs one extra read (the original is fetched and compared), never a wrong answer. */
 export function idHash(identity: ClientIdentity): string {
-  return createHash('sha256').update(`${identity.sender_type}:${identity.sender_id}:${identity.client_message_id}`).digest('base64url').slice(0, 8);
+  return createHash('sha256').update(`${identity.sender_type}:${identity.sender_id}:${identity.client_message_id}`).digest('base64url').slice(0, 6);
 }
 
 /** The message id a window remembers for this identity, if any. */
-export function remembered(recent: readonly string[] | undefined, identity: ClientIdentity): number | undefined {
+export function remembered(recent: RecentIds | undefined, identity: ClientIdentity): number | undefined {
   const hash = idHash(identity);
-  for (const record of recent ?? []) {
+  for (const record of recent?.[identity.sender_type] ?? []) {
     const dot = record.indexOf('.');
     if (record.slice(0, dot) === hash) return parseInt(record.slice(dot + 1), 36);
   }
@@ -34,9 +40,14 @@ export function remembered(recent: readonly string[] | undefined, identity: Clie
 }
 
 /** The window the next entry carries. */
-export function nextWindow(recent: readonly string[] | undefined, identity: ClientIdentity | undefined, messageId: number): string[] {
-  const carried = [...(recent ?? [])];
-  return identity ? [`${idHash(identity)}.${messageId.toString(36)}`, ...carried].slice(0, windowSize) : carried;
+export function nextWindow(recent: RecentIds | undefined, identity: ClientIdentity | undefined, messageId: number): RecentIds {
+  const next: RecentIds = {};
+  for (const side of ['store', 'admin'] as const) {
+    const carried = recent?.[side] ?? [];
+    const list = identity?.sender_type === side ? [`${idHash(identity)}.${messageId.toString(36)}`, ...carried].slice(0, windowSizes[side]) : carried;
+    if (list.length > 0) next[side] = list;
+  }
+  return next;
 }
 
 /** Whether a stored entry is the message this identity sent (and not a hash collision). */

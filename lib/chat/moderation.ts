@@ -23,8 +23,10 @@ export async function setHidden(deps: Deps, adminId: number, id: number, hidden:
     new UpdateCommand({
       TableName: chat.table,
       Key: { pk: sessionKeys.pk(sessionId), sk: sessionKeys.sk(seq) },
-      UpdateExpression: hidden ? 'SET hidden = :hidden' : 'REMOVE hidden',
+      // HIDDEN is a DynamoDB reserved word.
+      UpdateExpression: hidden ? 'SET #hidden = :hidden' : 'REMOVE #hidden',
       ConditionExpression: 'attribute_exists(pk)',
+      ExpressionAttributeNames: { '#hidden': 'hidden' },
       ...(hidden ? { ExpressionAttributeValues: { ':hidden': { by: adminId, at } } } : {}),
     }),
   );

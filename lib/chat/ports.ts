@@ -21,34 +21,46 @@ export async function activeStore(deps: Deps, storeId: number): Promise<Principa
   return store;
 }
 
+/** The store's open session, or where a new one would start; reads only. */
+async function locateStoreSession(deps: Deps, storeId: number): Promise<Target> {
+  const store = await activeStore(deps, storeId);
+  const active = store.active_session_id;
+  const head = active === undefined ? undefined : await readHead(chatTableRef(deps), active);
+  if (active !== undefined && isOpen(head)) return { sessionId: active, head };
+  return { head: undefined, previous: head, pointer: active };
+}
+
 /**
- * The store's active session, or a new one. Concurrent first messages all
+ * Opens the session a located target lacks. Concurrent first messages all
  * try to swap the store's pointer from the same old value; one swap wins and
- * the others adopt the winner's session. Failures here are seed 000's 500.
+ * the others adopt the winner's session.
  */
-async function prepareStoreSession(deps: Deps, storeId: number): Promise<Target> {
+async function openStoreSession(deps: Deps, storeId: number, located: Target): Promise<Target> {
   const chat = chatTableRef(deps);
+  let target = located;
   for (let attempt = 0; attempt < 5; attempt++) {
-    const store = await activeStore(deps, storeId);
-    const active = store.active_session_id;
-    const head = active === undefined ? undefined : await readHead(chat, active);
-    if (active !== undefined && isOpen(head)) return { sessionId: active, head };
+    if (target.sessionId !== undefined) return target;
     const sessionId = await nextId(chat, 'session');
-    if (await swapActiveSession(chat, storeId, active, sessionId)) return { sessionId, head: undefined, previous: head };
+    if (await swapActiveSession(chat, storeId, target.pointer, sessionId)) return { sessionId, head: undefined, previous: target.previous };
+    target = await locateStoreSession(deps, storeId);
   }
   throw new Error('Could not settle the active session after 5 attempts');
 }
 
+/** Seed 000: failures while finding or opening the session are a 500 with its message. */
+async function sessionStep<T>(step: () => Promise<T>): Promise<T> {
+  try {
+    return await step();
+  } catch (error) {
+    if (error instanceof AppError) throw error;
+    throw new InternalError('Could not prepare chat session', { cause: error });
+  }
+}
+
 export function storePort(deps: Deps, storeId: number): SessionPort {
   return {
-    async prepare() {
-      try {
-        return await prepareStoreSession(deps, storeId);
-      } catch (error) {
-        if (error instanceof AppError) throw error;
-        throw new InternalError('Could not prepare chat session', { cause: error });
-      }
-    },
+    locate: () => sessionStep(() => locateStoreSession(deps, storeId)),
+    open: (target) => sessionStep(() => openStoreSession(deps, storeId, target)),
     check(head) {
       if (!isOpen(head)) throw new SessionUnavailable();
     },
@@ -63,10 +75,11 @@ export function adminPort(deps: Deps, adminId: number, sessionId: number): Sessi
     requireAssignee(head.session, adminId, 'Claim the session before replying');
   };
   return {
-    async prepare() {
+    async locate() {
       const head = await readSessionHead(deps, sessionId);
       return { sessionId, head };
     },
+    open: (target) => Promise.resolve(target),
     check,
     storeId: (target) => target.head?.session.store_id ?? 0,
   };

@@ -24,17 +24,23 @@ export interface Sender {
 
 /** Where messages go: the store's active session, or the session an admin names. */
 export interface SessionPort {
-  prepare(): Promise<Target>;
+  /** Finds the session without writing anything; a store without an open one gets a target to open. */
+  locate(): Promise<Target>;
+  /** Makes the target writable: opens the store's new session. Runs only when something will be written. */
+  open(target: Target): Promise<Target>;
   /** Throws when the sender may not write on top of this head. */
   check(head: Entry | undefined): void;
   storeId(target: Target): number;
 }
 
 export interface Target {
-  sessionId: number;
+  /** Undefined until a new session is opened. */
+  sessionId?: number | undefined;
   head: Entry | undefined;
   /** For a session not yet written: the store's session before it, whose idempotency window carries over. */
   previous?: Entry | undefined;
+  /** The store's pointer as read, for the swap that opens a new session. */
+  pointer?: number | undefined;
 }
 
 export interface PostResult {
@@ -62,6 +68,8 @@ interface Outcome {
 
 const identityOf = (sender: Sender, draft: MessageDraft): ClientIdentity | undefined =>
   draft.client_message_id ? { sender_type: sender.kind, sender_id: sender.id, client_message_id: draft.client_message_id } : undefined;
+
+const sameDrafts = (a: MessageDraft, b: MessageDraft) => JSON.stringify(a) === JSON.stringify(b);
 
 /** Retrying with the same id must mean the same message. */
 function sameRequest(deps: Deps, original: Entry, draft: MessageDraft): boolean {
@@ -97,8 +105,8 @@ export async function postMessages(
   errorAt: (index: number, error: unknown) => unknown,
 ): Promise<PostResult> {
   const chat = chatTableRef(deps);
-  let target = await port.prepare();
-  port.check(target.head);
+  let target = await port.locate();
+  if (target.sessionId !== undefined) port.check(target.head);
 
   const findOriginal = async (index: number, identity: ClientIdentity, id: number): Promise<Entry | undefined> => {
     const entry = await getEntry(chat, id);
@@ -121,11 +129,22 @@ export async function postMessages(
     }),
   );
 
+  // The same id twice in one request: the same message (answered once) or a conflict, decided before writing.
+  const firstWithId = new Map<string, number>();
+  const sameAs = new Map<number, number>();
+  for (const [index, draft] of drafts.entries()) {
+    if (!draft.client_message_id || known.has(index)) continue;
+    const first = firstWithId.get(draft.client_message_id);
+    if (first === undefined) firstWithId.set(draft.client_message_id, index);
+    else if (sameDrafts(drafts[first]!, draft)) sameAs.set(index, first);
+    else throw errorAt(index, new ConflictError('client_message_id was already used for a different message', { client_message_id: ['Was already used for a different message'] }));
+  }
+
   // Everything else is checked before anything is written.
   const settled = new Map<number, Settled>();
   await Promise.all(
     drafts.map(async (draft, index) => {
-      if (known.has(index)) return;
+      if (known.has(index) || sameAs.has(index)) return;
       try {
         const withAttachment = await settleAttachment(deps, sender, draft);
         const product = draft.product_id === undefined ? undefined : await productForStore(deps, draft.product_id, port.storeId(target));
@@ -144,13 +163,18 @@ export async function postMessages(
   };
 
   const outcomes: Outcome[] = [];
+  if (settled.size > 0) target = await port.open(target);
   let head = target.head;
   for (const [index, draft] of drafts.entries()) {
-    const original = known.get(index);
+    const original = known.get(index) ?? outcomes[sameAs.get(index) ?? -1]?.entry;
     if (original) {
       outcomes.push({ entry: original });
       continue;
     }
+    const sessionId = () => {
+      if (target.sessionId === undefined) throw new Error('the target was not opened');
+      return target.sessionId;
+    };
     const message = settled.get(index)!;
     const identity = identityOf(sender, draft);
     const writeId = newWriteId();
@@ -158,7 +182,7 @@ export async function postMessages(
     for (let round = 0; ; round++) {
       if (round > 5) throw new ServiceUnavailableError('Could not store the message, please retry');
       try {
-        const appended = await appendToSession(chat, target.sessionId, head, async (current) => {
+        const appended = await appendToSession(chat, sessionId(), head, async (current) => {
           port.check(current);
           const carried = current ? current.recent : target.previous?.recent;
           if (identity && !ignoreWindow) {
@@ -167,9 +191,9 @@ export async function postMessages(
           }
           const created = isoTime(Math.max(deps.clock.now(), current ? Date.parse(current.created) : 0));
           const seq = (current?.seq ?? 0) + 1;
-          const id = messageId(target.sessionId, seq);
+          const id = messageId(sessionId(), seq);
           const base: SessionState = current?.session ?? {
-            id: target.sessionId,
+            id: sessionId(),
             store_id: port.storeId(target),
             admin_id: null,
             status: 'open',
@@ -220,7 +244,7 @@ export async function postMessages(
           continue;
         }
         if (error instanceof SessionUnavailable) {
-          target = await port.prepare();
+          target = await port.open(await port.locate());
           head = target.head;
           continue;
         }
@@ -235,10 +259,13 @@ export async function postMessages(
   await Promise.all([
     moveInbox(deps, written),
     sender.kind === 'store' ? noteUnavailable(deps, written.at(-1)?.entry) : Promise.resolve(),
-    ...written.map(async (outcome) => {
-      const view = views[outcomes.indexOf(outcome)]!;
-      await fanOut(deps, await audienceFor(outcome.entry.session.admin_id), messageCreated(outcome.entry, view));
-    }),
+    // One event at a time: each reaches every socket before the next starts, so sockets see array order.
+    (async () => {
+      for (const outcome of written) {
+        const view = views[outcomes.indexOf(outcome)]!;
+        await fanOut(deps, await audienceFor(outcome.entry.session.admin_id), messageCreated(outcome.entry, view));
+      }
+    })(),
   ]);
   const latest = written.at(-1)?.entry ?? outcomes.at(-1)!.entry;
   return { session: sessionView(latest.session), messages: views };

@@ -105,7 +105,8 @@ export async function changeSession(deps: Deps, adminId: number, sessionId: numb
       return {
         seq,
         id: messageId(sessionId, seq),
-        session: { ...current.session, ...change.apply(current.session, adminId), updated: created },
+        // An admin acting in the session ends the stretch an "unavailable" notice covered.
+        session: { ...current.session, ...change.apply(current.session, adminId), updated: created, unavailable_noted: undefined },
         sender_type: 'system',
         sender_id: adminId,
         event: change.event,

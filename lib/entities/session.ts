@@ -2,6 +2,7 @@ import { GetCommand, PutCommand, QueryCommand, type QueryCommandInput } from '@a
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { isConditionalCheckFailed, type TableRef } from '../db/types';
+import type { RecentIds } from '../chat/idempotency';
 import type { MessageType } from '../chat/message-type';
 import type { ProductSnapshot } from '../chat/products';
 
@@ -61,8 +62,8 @@ export interface Entry {
   special_type?: SpecialType;
   special_param?: string | string[];
   client_message_id?: string;
-  /** The idempotency window (see chat/idempotency.ts). */
-  recent?: string[];
+  /** The idempotency windows (see chat/idempotency.ts). */
+  recent?: RecentIds;
   /** Moderation: hidden from the store. */
   hidden?: { by: number; at: string };
   content: string;
@@ -90,9 +91,29 @@ export function splitMessageId(id: number): { sessionId: number; seq: number } {
   return { sessionId: Math.floor(id / messageIdStride), seq: id % messageIdStride };
 }
 
-function toEntry(item: Record<string, unknown>): Entry {
-  const { pk: _pk, sk: _sk, entity: _entity, ...entry } = item;
-  return entry as unknown as Entry;
+/**
+ * Entries are stored lean, because a write unit is 1 KB: the message id is
+ * derived from session and seq, and empty attachment fields are left out.
+ */
+export function toEntry(item: Record<string, unknown>): Entry {
+  const { pk: _pk, sk: _sk, entity: _entity, ...stored } = item;
+  const entry = stored as unknown as Omit<Entry, 'id'> & Partial<Pick<Entry, 'id' | 'attachment_url' | 'attachment_type'>>;
+  return {
+    ...entry,
+    id: messageId(entry.session.id, entry.seq),
+    attachment_url: entry.attachment_url ?? '',
+    attachment_type: entry.attachment_type ?? '',
+  };
+}
+
+function toItem(entry: Entry): Record<string, unknown> {
+  const { id: _id, attachment_url, attachment_type, ...rest } = entry;
+  return {
+    pk: sessionKeys.pk(entry.session.id),
+    sk: sessionKeys.sk(entry.seq),
+    ...rest,
+    ...(attachment_url ? { attachment_url, attachment_type } : {}),
+  };
 }
 
 /** The newest entry, which holds the session's current state. */
@@ -119,7 +140,7 @@ export async function appendEntry({ db, table }: TableRef, entry: Entry): Promis
     await db.send(
       new PutCommand({
         TableName: table,
-        Item: { pk: sessionKeys.pk(entry.session.id), sk: sessionKeys.sk(entry.seq), entity: 'entry', ...entry },
+        Item: toItem(entry),
         ConditionExpression: 'attribute_not_exists(pk)',
         ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
       }),

@@ -177,7 +177,7 @@ describe('seeds 001–003: message types, products, batches, actions, receipts, 
         ]);
       });
 
-      it('is posted again after an admin claimed the session and went offline without replying', async () => {
+      it('is posted again after a claim: any admin action in the session ends the stretch', async () => {
         const store = await stack.createStore();
         const first = await use.storeSays(store.token, 'hello?');
         const ann = await use.admin('Ann');
@@ -252,6 +252,21 @@ describe('seeds 001–003: message types, products, batches, actions, receipts, 
 
       expect(unknown.status).toBe(404);
       expect(await activeSessionId(stack, store.id)).toBeUndefined();
+    });
+
+    it('leaves a just-closed session current after a refused product message, so the store can still rate it', async () => {
+      const ann = await use.admin('Ann');
+      const store = await stack.createStore();
+      const { session } = await claimedSession(ann, store.token);
+      await ann.socket.request({ action: 'close', session_id: session.id });
+
+      const refused = await api.send(store.token, { content: 'this?', product_id: 987_654 });
+      const current = await stack.get('/v1/chat/store/session/', { token: store.token });
+      const rated = await api.rate(store.token, { rating: 5 });
+
+      expect(refused.status).toBe(404);
+      expect(current.json).toMatchObject({ session: { id: session.id, status: 'closed' } });
+      expect(rated.status).toBe(200);
     });
 
     it('refuses a product_id that is not a positive integer with 400 errors.product_id', async () => {
@@ -562,7 +577,7 @@ describe('seeds 001–003: message types, products, batches, actions, receipts, 
       expect((await chatEntries(stack, session.id)).map((e) => e.content)).toEqual(['hi', 'thanks']);
     });
 
-    it('gives a blocked store that never wrote no session at all', async () => {
+    it("refuses a blocked store's first message without opening a session or telling admins", async () => {
       const ann = await use.admin('Ann');
       const store = await stack.createStore();
       await ann.socket.request({ action: 'block', store_id: store.id });
@@ -619,7 +634,7 @@ describe('seeds 001–003: message types, products, batches, actions, receipts, 
       expect(history.messages.at(-1)).toMatchObject({ id: message.id, type: 'rating', rating: 4, content: 'Quick and kind' });
     });
 
-    it('rates the current session when no session_id is given, with or without a comment', async () => {
+    it('rates the current session when no session_id is given; the comment is optional', async () => {
       const ann = await use.admin('Ann');
       const store = await stack.createStore();
       const session = await closedSession(ann, store.token);
@@ -761,7 +776,7 @@ describe('seeds 001–003: message types, products, batches, actions, receipts, 
       const unknown = await ann.socket.request({ action: 'hide', message_id: message.id + 500 });
       const unknownUnhide = await ann.socket.request({ action: 'unhide', message_id: 987_654_000_001 });
 
-      expect(system).toMatchObject({ type: 'error', status: 409 });
+      expect(system).toMatchObject({ type: 'error', status: 409, error: 'Only store and admin messages can be hidden' });
       expect(unknown).toMatchObject({ type: 'error', status: 404, error: 'Message not found' });
       expect(unknownUnhide).toMatchObject({ type: 'error', status: 404, error: 'Message not found' });
       expect((await api.storeHistory(store.token)).messages.every((m) => m.moderation === 'visible')).toBe(true);

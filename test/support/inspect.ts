@@ -1,7 +1,7 @@
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { chatTableRef } from '../../lib/deps';
 import { getPrincipal } from '../../lib/entities/principal';
-import { sessionKeys, type Entry } from '../../lib/entities/session';
+import { sessionKeys, toEntry, type Entry } from '../../lib/entities/session';
 import type { LocalStack } from '../../infra/local/stack';
 
 /** Reads what a store has stored, straight from DynamoDB, to prove what a response claims. */
@@ -14,7 +14,7 @@ export async function storedEntries(stack: LocalStack, sessionId: number): Promi
       ConsistentRead: true,
     }),
   );
-  return (out.Items ?? []) as Entry[];
+  return (out.Items ?? []).map(toEntry);
 }
 
 /** The store's and admins' messages in a session, without system messages (claims, notices...). */
