@@ -16,6 +16,9 @@ const schema = z.object({
   BUCKET_NAME: z.string().min(3).optional(),
   /** Local only: the S3 emulator's URL. Unset in AWS. */
   S3_ENDPOINT: z.url().optional(),
+  /** A store may send this many messages per window (batch items count one each). */
+  STORE_SEND_LIMIT: z.coerce.number().int().positive().default(30),
+  STORE_SEND_WINDOW_SECONDS: z.coerce.number().int().positive().default(60),
   /** Upper bound for one @connections call, so a slow socket cannot hold a send. */
   PUSH_TIMEOUT_MS: z.coerce.number().int().positive().default(2000),
 });

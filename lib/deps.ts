@@ -16,6 +16,8 @@ export interface Deps {
   push: Pusher;
   /** Absent for functions without attachment access. */
   attachments?: AttachmentStore;
+  /** Per-store send rate limit. */
+  sendLimit: { messages: number; windowMs: number };
   clock: Clock;
   log: Logger;
 }
@@ -46,6 +48,7 @@ export function createDeps(env: NodeJS.ProcessEnv = process.env, hooks: ClientHo
     ...(config.BUCKET_NAME
       ? { attachments: createS3AttachmentStore({ bucket: config.BUCKET_NAME, region: config.AWS_REGION, endpoint: config.S3_ENDPOINT, configure: hooks.s3 }) }
       : {}),
+    sendLimit: { messages: config.STORE_SEND_LIMIT, windowMs: config.STORE_SEND_WINDOW_SECONDS * 1000 },
     clock: systemClock,
     log,
   };

@@ -57,6 +57,12 @@ export class PayloadTooLargeError extends AppError {
   }
 }
 
+export class TooManyRequestsError extends AppError {
+  constructor(message: string, retryAfterSeconds: number) {
+    super(429, message, { headers: { 'Retry-After': String(Math.max(1, Math.ceil(retryAfterSeconds))) } });
+  }
+}
+
 export class ServiceUnavailableError extends AppError {
   constructor(message: string, options: { retryAfterSeconds?: number; cause?: unknown } = {}) {
     super(503, message, { headers: { 'Retry-After': String(options.retryAfterSeconds ?? 1) }, cause: options.cause });

@@ -28,6 +28,8 @@ export interface LocalStackOptions {
   wsIdleTimeoutMs?: number;
   wsMaxConnectionMs?: number;
   pushTimeoutMs?: number;
+  /** More function environment, e.g. a smaller send limit for a test. */
+  extraEnv?: Record<string, string>;
   onError?: (message: string, error: unknown) => void;
 }
 
@@ -108,6 +110,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     AWS_REGION: region,
     ...(options.pushTimeoutMs ? { PUSH_TIMEOUT_MS: String(options.pushTimeoutMs) } : {}),
     ...(process.env.LOG_LEVEL ? { LOG_LEVEL: process.env.LOG_LEVEL } : {}),
+    ...options.extraEnv,
   };
   // Unrestricted: for tests and tooling, not for handlers.
   const deps = createDeps(env);

@@ -14,6 +14,7 @@ import { appendToSession, type Appended } from './append';
 import type { MessageDraft } from './drafts';
 import { isSameSender, nextWindow, remembered, type ClientIdentity } from './idempotency';
 import { contentType } from './message-type';
+import { countSends } from './rate-limit';
 import { productForStore, type ProductSnapshot } from './products';
 import { sessionView, type MessageView, type SessionView } from './views';
 
@@ -162,6 +163,9 @@ export async function postMessages(
     return found;
   };
 
+  // A batch over the limit is refused whole, before anything is written.
+  if (sender.kind === 'store' && settled.size > 0) countSends(target.head?.session.send_window, settled.size, deps.clock.now(), deps.sendLimit);
+
   const outcomes: Outcome[] = [];
   if (settled.size > 0) target = await port.open(target);
   let head = target.head;
@@ -210,6 +214,7 @@ export async function postMessages(
             ...(sender.kind === 'store' ? { last_store_message_at: created } : { admin_replied: true }),
             // An answer, or an admin online, ends the stretch an "unavailable" notice covered.
             unavailable_noted: sender.kind === 'store' && delivery === 'sent' ? base.unavailable_noted : undefined,
+            ...(sender.kind === 'store' ? { send_window: countSends(base.send_window, 1, Date.parse(created), deps.sendLimit) } : {}),
           };
           return {
             seq,

@@ -41,6 +41,13 @@ export interface SessionState {
   rated?: boolean;
   /** An "unavailable" notice was posted and nobody has answered since. */
   unavailable_noted?: boolean;
+  /** The store's sends in the current rate window (see chat/rate-limit.ts). */
+  send_window?: SendWindow;
+}
+
+export interface SendWindow {
+  start: string;
+  count: number;
 }
 
 export type SpecialType = 'open_url' | 'quick_replies';
