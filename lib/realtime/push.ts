@@ -24,8 +24,9 @@ export function createApiGatewayPusher(options: ApiGatewayPusherOptions): Pusher
     endpoint: options.endpoint,
     region: options.region,
     ...(isLocal ? { credentials: localCredentials } : {}),
-    // One retry for a transient 5xx; the timeout bounds the whole send.
-    maxAttempts: 2,
+    // At most once: a retried push whose first attempt only timed out would arrive twice.
+    // A push that fails is recovered from history (see README: reconnecting).
+    maxAttempts: 1,
     requestHandler: awsHttpHandler({ maxSockets: options.maxSockets ?? 1000, connectMs: options.timeoutMs, requestMs: options.timeoutMs }),
   });
   options.configure?.(client);
