@@ -1,13 +1,16 @@
-import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { ArnFormat, CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { AccessLogFormat, CfnAccount } from 'aws-cdk-lib/aws-apigateway';
 import {
   HttpApi,
   HttpMethod,
   HttpRoute,
   HttpRouteKey,
+  LogGroupLogDestination,
   PayloadFormatVersion,
   WebSocketApi,
   WebSocketRoute,
   WebSocketStage,
+  type HttpStage,
   type ThrottleSettings,
 } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaAuthorizer, HttpLambdaResponseType, WebSocketLambdaAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
@@ -25,21 +28,75 @@ import {
   ViewerProtocolPolicy,
 } from 'aws-cdk-lib/aws-cloudfront';
 import { HttpOrigin } from 'aws-cdk-lib/aws-cloudfront-origins';
-import { AttributeType as DdbAttributeType, Billing, ProjectionType, TableV2, type Attribute } from 'aws-cdk-lib/aws-dynamodb';
+import { ComparisonOperator, MathExpression, Metric, Stats, type Alarm, type IAlarmAction } from 'aws-cdk-lib/aws-cloudwatch';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import { AttributeType as DdbAttributeType, Billing, ProjectionType, TableEncryptionV2, TableV2, type Attribute } from 'aws-cdk-lib/aws-dynamodb';
+import { ManagedPolicy, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Key } from 'aws-cdk-lib/aws-kms';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { BlockPublicAccess, Bucket, BucketEncryption, HttpMethods, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
+import { Topic } from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
 import { uploadRetentionDays, uploadsPrefix } from '../lib/attachments/policy';
 import { chatTable, connectionsTable, type AttributeType, type KeyAttribute, type TableSpec } from '../lib/db/schema';
 import { authorizers, httpRoutes, wsRouteSelectionExpression, wsRoutes, type AuthorizerSpec } from '../lib/routes';
+import { alarmPeriod, notifyingAlarm } from './constructs/alarms';
 import { ChatFunction, type ChatResources } from './constructs/chat-function';
 import { viewerRequestFunctionPath } from './local/edge';
+import { acknowledge } from './nag';
 
 export interface ChatStackProps extends StackProps {
-  /** The HTTP API's default stage limits, across all routes. */
+  /** The HTTP API's default route limits: each route gets these, within the account's limit. */
   readonly httpThrottle?: ThrottleSettings;
+  /** The WebSocket stage's default route limits: each route ($connect and every action) gets these. */
+  readonly webSocketThrottle?: ThrottleSettings;
+  /**
+   * Point API Gateway's account-wide CloudWatch Logs role (needed for WebSocket access logs) at a role
+   * this stack creates. Turn off where another stack or an admin already manages that setting.
+   * @default true
+   */
+  readonly apiGatewayCloudWatchRole?: boolean;
 }
 
 export const defaultHttpThrottle: Required<ThrottleSettings> = { rateLimit: 100, burstLimit: 200 };
+export const defaultWebSocketThrottle: Required<ThrottleSettings> = { rateLimit: 100, burstLimit: 200 };
+
+/** How long access logs are kept: API access log groups, and S3/CloudFront logs in the logs bucket. */
+export const accessLogRetention = RetentionDays.THREE_MONTHS;
+
+/**
+ * Access log records, one JSON object per request. No query string and no header may appear:
+ * the WebSocket token travels in ?token=, and the HTTP token in Authorization.
+ */
+export const httpAccessLogFields = {
+  requestId: '$context.requestId',
+  ip: '$context.identity.sourceIp',
+  requestTime: '$context.requestTime',
+  routeKey: '$context.routeKey',
+  status: '$context.status',
+  responseLength: '$context.responseLength',
+  integrationLatency: '$context.integrationLatency',
+  responseLatency: '$context.responseLatency',
+  authorizerError: '$context.authorizer.error',
+  integrationError: '$context.integrationErrorMessage',
+  error: '$context.error.message',
+} as const;
+
+export const webSocketAccessLogFields = {
+  requestId: '$context.requestId',
+  ip: '$context.identity.sourceIp',
+  requestTime: '$context.requestTime',
+  eventType: '$context.eventType',
+  routeKey: '$context.routeKey',
+  connectionId: '$context.connectionId',
+  status: '$context.status',
+  integrationLatency: '$context.integrationLatency',
+  authorizerError: '$context.authorizer.error',
+  integrationError: '$context.integrationErrorMessage',
+  error: '$context.error.message',
+} as const;
+
+const accessLogFormat = (fields: Record<string, string>): AccessLogFormat => AccessLogFormat.custom(JSON.stringify(fields));
 
 /** WebSocket stage name; part of the callback URL handlers push through. */
 export const webSocketStageName = 'prod';
@@ -61,6 +118,8 @@ function tableFromSpec(scope: Construct, spec: TableSpec): TableV2 {
     })),
     timeToLiveAttribute: spec.ttlAttribute,
     billing: Billing.onDemand(),
+    // The AWS-managed key (alias/aws/dynamodb): key use shows in CloudTrail, and no key policy to keep.
+    encryption: TableEncryptionV2.awsManagedKey(),
     pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
     deletionProtection: true,
     removalPolicy: RemovalPolicy.RETAIN,
@@ -72,10 +131,17 @@ export class ChatStack extends Stack {
   readonly chatTable: TableV2;
   readonly connectionsTable: TableV2;
   readonly attachmentsBucket: Bucket;
+  /** S3 server access logs of the attachments bucket and CloudFront's standard logs. */
+  readonly accessLogsBucket: Bucket;
   readonly httpApi: HttpApi;
+  readonly httpStage: HttpStage;
   readonly webSocketApi: WebSocketApi;
   readonly webSocketStage: WebSocketStage;
+  readonly httpAccessLogs: LogGroup;
+  readonly webSocketAccessLogs: LogGroup;
   readonly distribution: Distribution;
+  /** Every alarm notifies this topic, firing and recovering. */
+  readonly alarmTopic: Topic;
   /** Keyed by manifest name (routes and authorizers). */
   readonly functions: ReadonlyMap<string, ChatFunction>;
 
@@ -84,12 +150,25 @@ export class ChatStack extends Stack {
 
     this.chatTable = tableFromSpec(this, chatTable);
     this.connectionsTable = tableFromSpec(this, connectionsTable);
+    this.accessLogsBucket = new Bucket(this, 'AccessLogsBucket', {
+      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+      enforceSSL: true,
+      // Log delivery supports only S3-managed keys.
+      encryption: BucketEncryption.S3_MANAGED,
+      // CloudFront's standard logs are delivered through an ACL grant, so ACLs stay enabled.
+      objectOwnership: ObjectOwnership.BUCKET_OWNER_PREFERRED,
+      removalPolicy: RemovalPolicy.RETAIN,
+      lifecycleRules: [{ expiration: Duration.days(accessLogRetention) }, { abortIncompleteMultipartUploadAfter: Duration.days(1) }],
+    });
     this.attachmentsBucket = new Bucket(this, 'AttachmentsBucket', {
       blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
       enforceSSL: true,
       encryption: BucketEncryption.S3_MANAGED,
       objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
       versioned: false,
+      // Downloads go straight to S3 with presigned URLs, so only S3 can record who fetched what.
+      serverAccessLogsBucket: this.accessLogsBucket,
+      serverAccessLogsPrefix: 's3/attachments/',
       // Sent attachments are chat history, kept like the tables.
       removalPolicy: RemovalPolicy.RETAIN,
       lifecycleRules: [
@@ -109,11 +188,27 @@ export class ChatStack extends Stack {
       ],
     });
 
+    // Retained: access logs are the audit trail of who called the APIs.
+    this.httpAccessLogs = new LogGroup(this, 'HttpAccessLogs', { retention: accessLogRetention, removalPolicy: RemovalPolicy.RETAIN });
+    this.webSocketAccessLogs = new LogGroup(this, 'WebSocketAccessLogs', { retention: accessLogRetention, removalPolicy: RemovalPolicy.RETAIN });
+
     this.httpApi = new HttpApi(this, 'HttpApi', { createDefaultStage: false });
-    this.httpApi.addStage('DefaultStage', { stageName: '$default', autoDeploy: true, throttle: props.httpThrottle ?? defaultHttpThrottle });
+    this.httpStage = this.httpApi.addStage('DefaultStage', {
+      stageName: '$default',
+      autoDeploy: true,
+      throttle: props.httpThrottle ?? defaultHttpThrottle,
+      accessLogSettings: { destination: new LogGroupLogDestination(this.httpAccessLogs), format: accessLogFormat(httpAccessLogFields) },
+    });
 
     this.webSocketApi = new WebSocketApi(this, 'WebSocketApi', { routeSelectionExpression: wsRouteSelectionExpression });
-    this.webSocketStage = new WebSocketStage(this, 'WebSocketStage', { webSocketApi: this.webSocketApi, stageName: webSocketStageName, autoDeploy: true });
+    this.webSocketStage = new WebSocketStage(this, 'WebSocketStage', {
+      webSocketApi: this.webSocketApi,
+      stageName: webSocketStageName,
+      autoDeploy: true,
+      throttle: props.webSocketThrottle ?? defaultWebSocketThrottle,
+      accessLogSettings: { destination: new LogGroupLogDestination(this.webSocketAccessLogs), format: accessLogFormat(webSocketAccessLogFields) },
+    });
+    if (props.apiGatewayCloudWatchRole ?? true) this.webSocketStage.node.addDependency(this.apiGatewayLoggingRole());
 
     const resources: ChatResources = {
       chatTable: this.chatTable,
@@ -154,7 +249,7 @@ export class ChatStack extends Stack {
       identitySource: ['route.request.querystring.token'],
     });
     for (const spec of wsRoutes) {
-      new WebSocketRoute(this, `${spec.name}Route`, {
+      const route = new WebSocketRoute(this, `${spec.name}Route`, {
         webSocketApi: this.webSocketApi,
         routeKey: spec.routeKey,
         integration: new WebSocketLambdaIntegration(`${spec.name}Integration`, chatFunction(spec)),
@@ -162,6 +257,13 @@ export class ChatStack extends Stack {
         authorizer: spec.routeKey === '$connect' ? wsAuthorizer : undefined,
         returnResponse: spec.returnResponse,
       });
+      if (spec.routeKey !== '$connect') {
+        acknowledge(
+          route,
+          'AwsSolutions-APIG4',
+          `WebSocket APIs support authorizers only on $connect; the "${spec.routeKey}" route runs on a connection that the $connect authorizer already admitted, and its handler reads that principal (auth: ${spec.auth}).`,
+        );
+      }
     }
 
     // HTTP API routes cannot end in '/', and a deployed API does not match '/x/' against '/x';
@@ -185,7 +287,29 @@ export class ChatStack extends Stack {
         viewerProtocolPolicy: ViewerProtocolPolicy.HTTPS_ONLY,
         functionAssociations: [{ function: stripTrailingSlash, eventType: FunctionEventType.VIEWER_REQUEST }],
       },
+      // The HTTP API sees CloudFront's address; only these logs hold the client's IP.
+      enableLogging: true,
+      logBucket: this.accessLogsBucket,
+      logFilePrefix: 'cloudfront/',
     });
+    acknowledge(
+      this.distribution,
+      'AwsSolutions-CFR1',
+      'Stores and admins use the chat from any country, so there is no country to deny; the API authorizes every route instead.',
+    );
+    acknowledge(
+      this.distribution,
+      'AwsSolutions-CFR2',
+      'A CloudFront web ACL can only be created in us-east-1, outside this regional stack; abuse is bounded by the HTTP stage throttle and the authorizer on every route.',
+    );
+    acknowledge(
+      this.distribution,
+      'AwsSolutions-CFR4',
+      'The distribution has no custom domain, so it serves the default *.cloudfront.net certificate, whose minimum protocol CloudFront fixes; TLSv1.2_2021 needs a custom domain with an ACM certificate in us-east-1.',
+    );
+
+    this.alarmTopic = this.createAlarmTopic();
+    this.addAlarms(new SnsAction(this.alarmTopic));
 
     new CfnOutput(this, 'HttpApiUrl', { value: `https://${this.distribution.distributionDomainName}`, description: 'Public HTTP URL (CloudFront)' });
     new CfnOutput(this, 'HttpApiOriginUrl', { value: this.httpApi.apiEndpoint, description: 'HTTP API endpoint behind CloudFront' });
@@ -193,5 +317,98 @@ export class ChatStack extends Stack {
     new CfnOutput(this, 'ChatTableName', { value: this.chatTable.tableName });
     new CfnOutput(this, 'ConnectionsTableName', { value: this.connectionsTable.tableName });
     new CfnOutput(this, 'AttachmentsBucketName', { value: this.attachmentsBucket.bucketName });
+    new CfnOutput(this, 'AlarmTopicArn', { value: this.alarmTopic.topicArn, description: 'Subscribe to receive every alarm' });
+    new CfnOutput(this, 'HttpAccessLogGroupName', { value: this.httpAccessLogs.logGroupName });
+    new CfnOutput(this, 'WebSocketAccessLogGroupName', { value: this.webSocketAccessLogs.logGroupName });
+    new CfnOutput(this, 'AccessLogsBucketName', { value: this.accessLogsBucket.bucketName, description: 'S3 (s3/attachments/) and CloudFront (cloudfront/) access logs' });
   }
+
+  /** WebSocket access logging needs the account's API Gateway CloudWatch Logs role set. */
+  private apiGatewayLoggingRole(): CfnAccount {
+    const role = new Role(this, 'ApiGatewayCloudWatchRole', {
+      assumedBy: new ServicePrincipal('apigateway.amazonaws.com'),
+      description: "API Gateway's account-wide role for writing REST and WebSocket API logs",
+      managedPolicies: [ManagedPolicy.fromAwsManagedPolicyName('service-role/AmazonAPIGatewayPushToCloudWatchLogs')],
+    });
+    // The account setting outlives the stack; a deleted role would break logging for every API in the account.
+    role.applyRemovalPolicy(RemovalPolicy.RETAIN);
+    acknowledge(
+      role,
+      'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]',
+      "API Gateway uses this one role for the logs of every REST and WebSocket API in the account and region, so it carries AWS's documented policy for that role; narrowing it to this stack's log groups would break other APIs' logging.",
+    );
+    return new CfnAccount(this, 'ApiGatewayAccount', { cloudWatchRoleArn: role.roleArn });
+  }
+
+  /** Encrypted with a key of our own: CloudWatch cannot publish to a topic under the AWS-managed SNS key. */
+  private createAlarmTopic(): Topic {
+    const key = new Key(this, 'AlarmTopicKey', {
+      description: 'Encrypts the support chat alarm topic',
+      enableKeyRotation: true,
+      // Only in-flight notifications are ever encrypted with it, so nothing is lost with the stack.
+      removalPolicy: RemovalPolicy.DESTROY,
+      pendingWindow: Duration.days(7),
+    });
+    const cloudWatch = new ServicePrincipal('cloudwatch.amazonaws.com');
+    key.addToResourcePolicy(new PolicyStatement({ principals: [cloudWatch], actions: ['kms:Decrypt', 'kms:GenerateDataKey*'], resources: ['*'] }));
+    const topic = new Topic(this, 'AlarmTopic', { displayName: 'Support chat alarms', masterKey: key, enforceSSL: true });
+    // The topic policy replaces SNS's default one, so CloudWatch is let in explicitly, for this account's alarms only.
+    topic.addToResourcePolicy(
+      new PolicyStatement({
+        principals: [cloudWatch],
+        actions: ['sns:Publish'],
+        resources: [topic.topicArn],
+        conditions: {
+          ArnLike: { 'aws:SourceArn': this.formatArn({ service: 'cloudwatch', resource: 'alarm', resourceName: '*', arnFormat: ArnFormat.COLON_RESOURCE_NAME }) },
+          StringEquals: { 'aws:SourceAccount': this.account },
+        },
+      }),
+    );
+    return topic;
+  }
+
+  private addAlarms(action: IAlarmAction): void {
+    for (const fn of this.functions.values()) fn.addAlarms(action);
+    tableThrottleAlarm(this.chatTable, chatTable, action);
+    tableThrottleAlarm(this.connectionsTable, connectionsTable, action);
+    notifyingAlarm(this.httpApi, 'ServerErrorsAlarm', {
+      action,
+      alarmDescription: `HTTP API: at least one 5xx response in ${alarmPeriod.toMinutes()} minutes (a handler failed or timed out, or API Gateway could not reach it). See the HTTP access log group.`,
+      metric: this.httpApi.metricServerError({ period: alarmPeriod, statistic: Stats.SUM }),
+      threshold: 1,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+    });
+  }
+}
+
+/** Read and write throttle events of the table and each index, summed; on-demand tables still throttle at partition limits. */
+function tableThrottleAlarm(table: TableV2, spec: TableSpec, action: IAlarmAction): Alarm {
+  const scopes: { id: string; dimensions: Record<string, string> }[] = [
+    { id: 'table', dimensions: { TableName: table.tableName } },
+    ...spec.globalIndexes.map((index, i) => ({ id: `index${i}`, dimensions: { TableName: table.tableName, GlobalSecondaryIndexName: index.name } })),
+  ];
+  const usingMetrics: Record<string, Metric> = {};
+  for (const { id, dimensions } of scopes) {
+    for (const [kind, metricName] of [
+      ['Reads', 'ReadThrottleEvents'],
+      ['Writes', 'WriteThrottleEvents'],
+    ] as const) {
+      usingMetrics[`${id}${kind}`] = new Metric({ namespace: 'AWS/DynamoDB', metricName, dimensionsMap: dimensions, statistic: Stats.SUM, period: alarmPeriod });
+    }
+  }
+  return notifyingAlarm(table, 'ThrottlesAlarm', {
+    action,
+    alarmDescription: `${spec.id}: at least one throttled read or write (table or index) in ${alarmPeriod.toMinutes()} minutes; requests are being rejected.`,
+    // FILL: throttle metrics emit nothing when there are none, and a sum with a gap would be a gap.
+    metric: new MathExpression({
+      expression: Object.keys(usingMetrics)
+        .map((id) => `FILL(${id}, 0)`)
+        .join(' + '),
+      usingMetrics,
+      period: alarmPeriod,
+      label: `${spec.id} throttled requests`,
+    }),
+    threshold: 1,
+    comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+  });
 }

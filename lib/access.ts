@@ -21,7 +21,11 @@ export const grants: Record<Access, readonly Grant[]> = {
   'connections:write': [{ actions: ['dynamodb:PutItem', 'dynamodb:DeleteItem'], on: ['connections'] }],
   push: [{ actions: ['execute-api:ManageConnections'], on: ['websocket'] }],
   // Presigned URLs carry the signer's rights, so these also bound what a link can do.
-  'attachments:upload': [{ actions: ['s3:PutObject'], on: ['uploads'] }],
+  'attachments:upload': [
+    { actions: ['s3:PutObject'], on: ['uploads'] },
+    // The endpoint's reachability probe: a HeadObject on the key it is about to issue.
+    { actions: ['s3:GetObject'], on: ['uploads'] },
+  ],
   // CopyObject reads the source and writes the target.
   'attachments:attach': [
     { actions: ['s3:GetObject'], on: ['uploads'] },

@@ -1,16 +1,20 @@
 import { join } from 'node:path';
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import type { WebSocketStage } from 'aws-cdk-lib/aws-apigatewayv2';
+import { ComparisonOperator, Stats, type Alarm, type IAlarmAction } from 'aws-cdk-lib/aws-cloudwatch';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
-import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { PolicyDocument, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, type NodejsFunctionProps } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
 import { grants, objectPrefixes, type GrantTarget } from '../../lib/access';
+import { connectionsTable } from '../../lib/db/schema';
 import { functionDefaults, type Access } from '../../lib/routes';
+import { acknowledge, wildcardResourceFinding } from '../nag';
 import { repoRoot } from '../paths';
+import { alarmPeriod, notifyingAlarm, slowShareOfTimeout } from './alarms';
 
 /** What the handlers reach at runtime; bindResources grants a slice of it. */
 export interface ChatResources {
@@ -33,6 +37,7 @@ type FixedProps =
   | 'bundling'
   | 'logGroup'
   | 'logRetention'
+  | 'role'
   | 'description'
   | 'environment';
 
@@ -41,6 +46,25 @@ export interface ChatFunctionProps extends Omit<NodejsFunctionProps, FixedProps>
   readonly handlerPath: string;
   /** Merged with the construct's own variables; redefining one of those throws. */
   readonly environment?: Record<string, string>;
+}
+
+/** Why each kind of wildcard a grant needs is acceptable, for the AwsSolutions-IAM5 acknowledgement. */
+const wildcardReasons: Record<'uploads' | 'attachments' | 'websocket', string> = {
+  uploads:
+    'Object keys under uploads/ are minted per upload (a presigned POST writes them; HeadObject and CopyObject read them); the grant is pinned to this bucket and the uploads/ prefix, the narrowest ARN that can name keys that do not exist yet.',
+  attachments:
+    'Object keys under attachments/ are minted per sent attachment (CopyObject writes them, presigned GETs read them); the grant is pinned to this bucket and the attachments/ prefix, the narrowest ARN that can name them.',
+  websocket:
+    'An @connections ARN names a connection id API Gateway assigns at $connect, so it cannot be listed; the grant is pinned to this API and its stage, and the wildcards are the HTTP verb (POST pushes, DELETE closes) and the connection id.',
+};
+
+export interface FunctionAlarms {
+  /** Any invocation error (uncaught exception, timeout, out of memory) in the period. */
+  readonly errors: Alarm;
+  /** Any invocation Lambda refused for lack of concurrency. */
+  readonly throttles: Alarm;
+  /** p99 duration above slowShareOfTimeout of the timeout. */
+  readonly duration: Alarm;
 }
 
 const baseEnvironment: Readonly<Record<string, string>> = {
@@ -60,12 +84,24 @@ function mergeEnvironment(extra: Record<string, string> = {}): Record<string, st
 /** One Lambda per manifest entry, with the settings every handler shares. */
 export class ChatFunction extends NodejsFunction {
   readonly handlerPath: string;
+  private readonly acknowledgedFindings = new Set<string>();
 
   constructor(scope: Construct, id: string, props: ChatFunctionProps) {
     const { handlerPath, environment, ...rest } = props;
     // An explicit group, not logRetention, so retention needs no custom-resource Lambda.
     // It is a sibling: `this` cannot own children before super() returns.
     const logGroup = new LogGroup(scope, `${id}Logs`, { retention: RetentionDays.ONE_MONTH });
+    // Our own role instead of AWSLambdaBasicExecutionRole, which may write to every log group in the account.
+    const role = new Role(scope, `${id}ServiceRole`, {
+      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+      description: `Runs ${handlerPath}`,
+      inlinePolicies: {
+        // The group exists (above), so no CreateLogGroup; its ARN ends in :* and so covers its streams.
+        OwnLogGroup: new PolicyDocument({
+          statements: [new PolicyStatement({ actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [logGroup.logGroupArn] })],
+        }),
+      },
+    });
     super(scope, id, {
       ...rest,
       entry: join(repoRoot, handlerPath),
@@ -75,6 +111,7 @@ export class ChatFunction extends NodejsFunction {
       timeout: Duration.seconds(functionDefaults.timeoutSeconds),
       memorySize: functionDefaults.memoryMb,
       description: handlerPath,
+      role,
       logGroup,
       environment: mergeEnvironment(environment),
       bundling: {
@@ -97,26 +134,72 @@ export class ChatFunction extends NodejsFunction {
     for (const item of new Set(access)) this.grantAccess(item, resources);
   }
 
-  /** Turns one manifest Access value into least-privilege IAM, from lib/access.ts. Never Scan, never a wildcard action; S3 grants stop at a key prefix. */
+  /** Turns one manifest Access value into least-privilege IAM, from lib/access.ts. Never Scan, never a wildcard action; S3 grants stop at a key prefix, indexes are named. */
   grantAccess(access: Access, resources: ChatResources): void {
-    const arns: Record<Exclude<GrantTarget, 'websocket'>, string> = {
+    const arns: Record<Exclude<GrantTarget, 'websocket' | 'connections-indexes'>, string> = {
       chat: resources.chatTable.tableArn,
       connections: resources.connectionsTable.tableArn,
-      'connections-indexes': `${resources.connectionsTable.tableArn}/index/*`,
       uploads: resources.attachmentsBucket.arnForObjects(`${objectPrefixes.uploads}*`),
       attachments: resources.attachmentsBucket.arnForObjects(`${objectPrefixes.attachments}*`),
     };
     for (const grant of grants[access]) {
       if (grant.on.includes('websocket')) {
-        resources.webSocketStage.grantManagementApiAccess(this);
-        this.addEnvironment('WS_MANAGEMENT_ENDPOINT', resources.webSocketStage.callbackUrl);
+        const stage = resources.webSocketStage;
+        const connections = `${Stack.of(stage).formatArn({ service: 'execute-api', resource: stage.api.apiId })}/${stage.stageName}/*/@connections/*`;
+        this.allow([...grant.actions], [connections], wildcardReasons.websocket);
+        this.addEnvironment('WS_MANAGEMENT_ENDPOINT', stage.callbackUrl);
         continue;
       }
-      this.allow([...grant.actions], grant.on.map((target) => arns[target as Exclude<GrantTarget, 'websocket'>]));
+      const targets = grant.on.flatMap((target): string[] =>
+        // Each index by name, from the schema, rather than index/*.
+        target === 'connections-indexes'
+          ? connectionsTable.globalIndexes.map((index) => `${resources.connectionsTable.tableArn}/index/${index.name}`)
+          : [arns[target as keyof typeof arns]],
+      );
+      const prefixed = grant.on.find((target): target is 'uploads' | 'attachments' => target === 'uploads' || target === 'attachments');
+      this.allow([...grant.actions], targets, prefixed && wildcardReasons[prefixed]);
     }
   }
 
-  private allow(actions: string[], resources: string[]): void {
+  /** Errors, throttles and slow p99 duration, each over alarmPeriod, notifying `action`. */
+  addAlarms(action: IAlarmAction): FunctionAlarms {
+    const period = alarmPeriod;
+    const what = `${this.handlerPath} (${this.node.id})`;
+    const slowMs = Math.round((this.timeout ?? Duration.seconds(functionDefaults.timeoutSeconds)).toMilliseconds() * slowShareOfTimeout);
+    return {
+      errors: notifyingAlarm(this, 'ErrorsAlarm', {
+        action,
+        alarmDescription: `${what}: at least one failed invocation in ${period.toMinutes()} minutes (uncaught error, timeout or out of memory). See the function's log group.`,
+        metric: this.metricErrors({ period, statistic: Stats.SUM }),
+        threshold: 1,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      }),
+      throttles: notifyingAlarm(this, 'ThrottlesAlarm', {
+        action,
+        alarmDescription: `${what}: at least one invocation throttled in ${period.toMinutes()} minutes; the account's Lambda concurrency is exhausted.`,
+        metric: this.metricThrottles({ period, statistic: Stats.SUM }),
+        threshold: 1,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      }),
+      duration: notifyingAlarm(this, 'DurationAlarm', {
+        action,
+        alarmDescription: `${what}: p99 duration over ${slowMs} ms (${slowShareOfTimeout * 100}% of the timeout) in ${period.toMinutes()} minutes; requests are close to timing out.`,
+        metric: this.metricDuration({ period, statistic: Stats.p(99) }),
+        threshold: slowMs,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+      }),
+    };
+  }
+
+  /** `wildcardReason` acknowledges each wildcard ARN in `resources` on this function's role, and only there. */
+  private allow(actions: string[], resources: string[], wildcardReason?: string): void {
     this.addToRolePolicy(new PolicyStatement({ actions, resources }));
+    if (!wildcardReason || !this.role) return;
+    for (const arn of resources) {
+      const finding = wildcardResourceFinding(this, arn);
+      if (!finding || this.acknowledgedFindings.has(finding)) continue;
+      acknowledge(this.role, finding, wildcardReason);
+      this.acknowledgedFindings.add(finding);
+    }
   }
 }

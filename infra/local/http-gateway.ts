@@ -61,9 +61,10 @@ function readBody(req: IncomingMessage): Promise<Buffer | 'too-large'> {
 
 function parseQuery(raw: string): Record<string, string> | undefined {
   if (raw === '') return undefined;
-  const out: Record<string, string> = {};
-  for (const [key, value] of new URLSearchParams(raw)) out[key] = key in out ? `${out[key]},${value}` : value;
-  return out;
+  // A plain object would answer "constructor" or "__proto__" from its prototype.
+  const joined = new Map<string, string>();
+  for (const [key, value] of new URLSearchParams(raw)) joined.set(key, joined.has(key) ? `${joined.get(key)},${value}` : value);
+  return Object.fromEntries(joined);
 }
 
 function headerMap(req: IncomingMessage, host: string): Record<string, string> {

@@ -1,4 +1,4 @@
-import { CopyObjectCommand, GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { CopyObjectCommand, GetObjectCommand, HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { createPresignedPost } from '@aws-sdk/s3-presigned-post';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { awsHttpHandler, localCredentials } from '../aws-http';
@@ -26,6 +26,8 @@ export interface AttachmentStore {
   presignUpload(key: string, contentType: string, size: number, nowMs: number): Promise<PresignedUpload>;
   presignDownload(key: string): Promise<string>;
   readHead(key: string, bytes: number): Promise<ObjectHead | undefined>;
+  /** Resolves when S3 answers for this key (found or not); throws when it cannot be reached. */
+  probe(key: string): Promise<void>;
   copy(from: string, to: string, contentType: string): Promise<void>;
 }
 
@@ -91,6 +93,13 @@ export function createS3AttachmentStore({ bucket, region, endpoint, configure }:
         // An empty object cannot satisfy a range.
         if (name === 'InvalidRange') return { head: new Uint8Array(), size: 0 };
         throw error;
+      }
+    },
+    async probe(key) {
+      try {
+        await client.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
+      } catch (error) {
+        if ((error as { name?: string }).name !== 'NotFound') throw error;
       }
     },
     async copy(from, to, contentType) {

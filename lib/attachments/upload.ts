@@ -58,6 +58,8 @@ export async function createUpload(deps: Deps, uploader: Principal, request: Upl
   if (uploader.kind === 'store') await activeStore(deps, uploader.id);
   const key = `${uploadsPrefix}${uploader.kind}/${uploader.id}/${randomUUID()}/${safeFileName(request.file_name)}`;
   try {
+    // Signing needs no request; ask S3 first so a ticket is never handed out while S3 is away.
+    await store.probe(key);
     return {
       attachment_url: store.canonicalUrl(key),
       upload: await store.presignUpload(key, request.content_type, request.size, deps.clock.now()),

@@ -15,7 +15,13 @@ export interface InboxSession {
   last_message: { id: number; sender_type: string; preview: string; created: string };
 }
 
-const keySchema = z.object({ pk: z.string().max(64), sk: z.string().max(64) }).strict();
+/** Only keys this endpoint hands out: an inbox partition and a "<time>#<12-digit session id>" sort key. */
+const keySchema = z
+  .object({
+    pk: z.string().regex(/^INBOX#(open|closed#\d{4}-\d{2})$/),
+    sk: z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z#\d{12}$/),
+  })
+  .strict();
 
 export function inboxSession(item: InboxItem, store: StoreView): InboxSession {
   return { session: sessionView(item.session), store, last_message: item.last_entry };

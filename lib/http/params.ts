@@ -10,7 +10,12 @@ export function parseQuery<T>(event: APIGatewayProxyEventV2, schema: z.ZodType<T
   return parsed.data;
 }
 
-const positiveId = z.coerce.number({ error: 'Must be an integer' }).int('Must be an integer').positive('Must be positive').max(Number.MAX_SAFE_INTEGER);
+/** Digits only, so "1e3", "0x10" or " 7" are refused rather than read as numbers. */
+const positiveId = z
+  .string({ error: 'Must be an integer' })
+  .regex(/^[1-9][0-9]{0,15}$/, 'Must be an integer')
+  .transform(Number)
+  .refine(Number.isSafeInteger, 'Must be an integer');
 
 /** An integer id from the path. */
 export function pathId(event: APIGatewayProxyEventV2, name: string): number {

@@ -2,7 +2,8 @@ import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { identityFromContext } from '../auth/context';
 import { resolveDeps, type Deps, type DepsSource } from '../deps';
 import type { Principal } from '../entities/principal';
-import { ForbiddenError, ServiceUnavailableError, UnauthorizedError } from '../errors';
+import { ForbiddenError, PayloadTooLargeError, ServiceUnavailableError, UnauthorizedError } from '../errors';
+import { limits } from '../limits';
 import type { Logger } from '../log';
 import type { HttpRouteSpec } from '../routes';
 import { errorResponse, jsonResponse, type HttpResponse } from './respond';
@@ -41,6 +42,8 @@ export function httpRoute(
     const log = deps.log.child({ route: spec.name, requestId: event.requestContext?.requestId });
     try {
       const principal = requirePrincipal(spec, event);
+      // Every route, whether or not it reads its body.
+      if (event.body && Buffer.byteLength(event.body, event.isBase64Encoded ? 'base64' : 'utf8') > limits.httpBodyMaxBytes) throw new PayloadTooLargeError();
       const result = await run({ deps, principal, event, log });
       return jsonResponse(200, result);
     } catch (error) {

@@ -4,6 +4,7 @@ import { maxAttachmentBytes } from '../../lib/attachments/policy';
 import { chat, type Sent } from '../support/chat';
 import { csv, html, jpeg, pdf, png } from '../support/files';
 import { useTestStack } from '../support/harness';
+import { activeSessionId } from '../support/inspect';
 
 interface Ticket {
   attachment_url: string;
@@ -200,5 +201,31 @@ describe('attachments', () => {
     expect(response.json).toMatchObject({ message: { attachment_url: `https://127.0.0.1:${port}/catalog/shoe.webp`, attachment_type: 'image/webp' } });
     expect(connections).toBe(0);
     await new Promise((resolve) => server.close(resolve));
+  });
+});
+
+describe('attachments when S3 is unreachable', () => {
+  // The functions' S3 endpoint points at a closed port.
+  const stack = useTestStack({ extraEnv: { S3_ENDPOINT: 'http://127.0.0.1:9' } });
+
+  it('answers the upload endpoint with 503 and a clear error', async () => {
+    const store = await stack.createStore();
+
+    const response = await stack.post('/v1/chat/store/attachment/', { token: store.token, body: { file_name: 'a.png', content_type: 'image/png', size: 10 } });
+
+    expect(response.status).toBe(503);
+    expect(response.headers.get('retry-after')).toBe('1');
+    expect(response.json).toEqual({ error: 'Attachment storage is unavailable, please retry' });
+  });
+
+  it('answers a message naming an upload with 503, and stores nothing', async () => {
+    const store = await stack.createStore();
+    const ours = `https://${stack.bucket}.s3.us-east-1.amazonaws.com/uploads/store/${store.id}/00000000-0000-4000-8000-000000000000/a.png`;
+
+    const response = await stack.post('/v1/chat/store/message/', { token: store.token, body: { attachment_url: ours } });
+
+    expect(response.status).toBe(503);
+    expect(response.json).toEqual({ error: 'Attachment storage is unavailable, please retry' });
+    expect(await activeSessionId(stack, store.id)).toBeUndefined();
   });
 });

@@ -1,10 +1,14 @@
 import { Stack } from 'aws-cdk-lib';
 import { WebSocketApi, WebSocketStage } from 'aws-cdk-lib/aws-apigatewayv2';
 import { Template } from 'aws-cdk-lib/assertions';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { AttributeType, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { Bucket } from 'aws-cdk-lib/aws-s3';
+import { Topic } from 'aws-cdk-lib/aws-sns';
 import { ChatFunction, type ChatResources } from '../../infra/constructs/chat-function';
+import { acknowledgementsUnder } from '../../infra/nag';
 import { attachmentsPrefix, uploadsPrefix } from '../../lib/attachments/policy';
+import { connectionsTable } from '../../lib/db/schema';
 import { functionDefaults, type Access } from '../../lib/routes';
 import { logicalIdOf, resourcesOf, testApp } from './synth';
 
@@ -91,7 +95,13 @@ describe('ChatFunction', () => {
   describe('attachments access', () => {
     type Expected = { action: string; prefix: string }[];
     const cases: { access: Access; statements: Expected }[] = [
-      { access: 'attachments:upload', statements: [{ action: 's3:PutObject', prefix: uploadsPrefix }] },
+      {
+        access: 'attachments:upload',
+        statements: [
+          { action: 's3:PutObject', prefix: uploadsPrefix },
+          { action: 's3:GetObject', prefix: uploadsPrefix },
+        ],
+      },
       {
         access: 'attachments:attach',
         statements: [
@@ -102,7 +112,7 @@ describe('ChatFunction', () => {
       { access: 'attachments:read', statements: [{ action: 's3:GetObject', prefix: attachmentsPrefix }] },
     ];
 
-    it.each(cases)('grants $access as exactly $statements.length object-level statement(s) on its prefixes', ({ access, statements }) => {
+    it.each(cases)('grants $access exactly its object-level actions on its prefixes', ({ access, statements }) => {
       const { stack, resources } = arrange();
       const fn = new ChatFunction(stack, 'Fn', { handlerPath });
       const bucketArn = { 'Fn::GetAtt': [logicalIdOf(resources.attachmentsBucket), 'Arn'] };
@@ -111,10 +121,13 @@ describe('ChatFunction', () => {
 
       const policies = Object.values(resourcesOf<{ PolicyDocument: { Statement: unknown[] } }>(Template.fromStack(stack), 'AWS::IAM::Policy'));
       expect(policies).toHaveLength(1);
-      const actual = policies[0]!.Properties.PolicyDocument.Statement;
-      const expected = statements.map(({ action, prefix }) => ({ Action: action, Effect: 'Allow', Resource: { 'Fn::Join': ['', [bucketArn, `/${prefix}*`]] } }));
-      expect(actual).toHaveLength(expected.length);
-      expect(actual).toEqual(expect.arrayContaining(expected));
+      // Compare (action, resource) pairs: minimizePolicies may merge statements on the same prefix.
+      const pairs = (policies[0]!.Properties.PolicyDocument.Statement as { Action: string | string[]; Effect: string; Resource: unknown }[]).flatMap((statement) => {
+        expect(statement.Effect).toBe('Allow');
+        return [statement.Action].flat().map((action) => `${action} ${JSON.stringify(statement.Resource)}`);
+      });
+      const expected = statements.map(({ action, prefix }) => `${action} ${JSON.stringify({ 'Fn::Join': ['', [bucketArn, `/${prefix}*`]] })}`);
+      expect(pairs.sort()).toEqual(expected.sort());
     });
 
     it.each(cases)('sets BUCKET_NAME for $access', ({ access }) => {
@@ -137,6 +150,82 @@ describe('ChatFunction', () => {
       const functions = Object.values(resourcesOf<{ Environment: { Variables: Record<string, unknown> } }>(Template.fromStack(stack), 'AWS::Lambda::Function'));
       expect(functions).toHaveLength(1);
       expect(functions[0]!.Properties.Environment.Variables).not.toHaveProperty('BUCKET_NAME');
+    });
+  });
+});
+
+describe('ChatFunction operations', () => {
+  type RoleProps = { ManagedPolicyArns?: unknown; Policies: { PolicyDocument: { Statement: unknown[] } }[] };
+
+  it('runs under its own role, which may only create streams and put events in its own log group', () => {
+    const { stack } = arrange();
+
+    new ChatFunction(stack, 'Fn', { handlerPath });
+
+    const template = Template.fromStack(stack);
+    const roleId = logicalIdOf(stack.node.findChild('FnServiceRole'));
+    const role = resourcesOf<RoleProps>(template, 'AWS::IAM::Role')[roleId]!.Properties;
+    expect(role.ManagedPolicyArns).toBeUndefined();
+    expect(role.Policies.map((policy) => policy.PolicyDocument.Statement)).toEqual([
+      [{ Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Effect: 'Allow', Resource: { 'Fn::GetAtt': [logicalIdOf(stack.node.findChild('FnLogs')), 'Arn'] } }],
+    ]);
+    template.hasResourceProperties('AWS::Lambda::Function', { Role: { 'Fn::GetAtt': [roleId, 'Arn'] } });
+  });
+
+  it('grants connections:read on each index the schema names, never index/*', () => {
+    const { stack, resources } = arrange();
+    const fn = new ChatFunction(stack, 'Fn', { handlerPath });
+
+    fn.bindResources(resources, ['connections:read']);
+
+    const text = JSON.stringify(Template.fromStack(stack).findResources('AWS::IAM::Policy'));
+    expect(text).not.toContain('/index/*');
+    for (const index of connectionsTable.globalIndexes) expect(text).toContain(`/index/${index.name}`);
+  });
+
+  it('acknowledges AwsSolutions-IAM5 for each wildcard ARN it grants, on its own role, once', () => {
+    const { stack, resources } = arrange();
+    const fn = new ChatFunction(stack, 'Fn', { handlerPath });
+
+    fn.bindResources(resources, ['push', 'attachments:attach', 'attachments:read', 'chat:read']);
+
+    const acks = acknowledgementsUnder(stack);
+    expect(acks.map((ack) => ack.path)).toEqual(acks.map(() => fn.role!.node.path));
+    expect(acks.map((ack) => ack.id).sort()).toEqual(
+      [
+        `AwsSolutions-IAM5[Resource::<${logicalIdOf(resources.attachmentsBucket)}.Arn>/${uploadsPrefix}*]`,
+        `AwsSolutions-IAM5[Resource::<${logicalIdOf(resources.attachmentsBucket)}.Arn>/${attachmentsPrefix}*]`,
+        `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:execute-api:<AWS::Region>:<AWS::AccountId>:<${logicalIdOf(resources.webSocketStage.api)}>/prod/*/@connections/*]`,
+      ].sort(),
+    );
+  });
+
+  it('alarms on errors, throttles and p99 duration above 80% of its timeout, over 5 minutes, notifying the action', () => {
+    const { stack } = arrange();
+    const fn = new ChatFunction(stack, 'Fn', { handlerPath });
+    const topic = new Topic(stack, 'Topic');
+
+    fn.addAlarms(new SnsAction(topic));
+
+    const template = Template.fromStack(stack);
+    const common = {
+      Namespace: 'AWS/Lambda',
+      Dimensions: [{ Name: 'FunctionName', Value: { Ref: logicalIdOf(fn) } }],
+      Period: 300,
+      EvaluationPeriods: 1,
+      TreatMissingData: 'notBreaching',
+      AlarmActions: [{ Ref: logicalIdOf(topic) }],
+      OKActions: [{ Ref: logicalIdOf(topic) }],
+    };
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 3);
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', { ...common, MetricName: 'Errors', Statistic: 'Sum', Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold' });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', { ...common, MetricName: 'Throttles', Statistic: 'Sum', Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold' });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      ...common,
+      MetricName: 'Duration',
+      ExtendedStatistic: 'p99',
+      Threshold: functionDefaults.timeoutSeconds * 1000 * 0.8,
+      ComparisonOperator: 'GreaterThanThreshold',
     });
   });
 });

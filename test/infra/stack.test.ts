@@ -129,11 +129,12 @@ function executeApiUrl(scheme: string, apiId: string, path: string): Join {
 function expectedDynamoGrants(access: readonly Access[]): string[] {
   const chat = arnOf(tableId(chatTable));
   const connections = arnOf(tableId(connectionsTable));
-  const indexes = { 'Fn::Join': ['', [connections, '/index/*']] };
+  // Each index by name: no index/* wildcard.
+  const indexes = connectionsTable.globalIndexes.map((index) => ({ 'Fn::Join': ['', [connections, `/index/${index.name}`]] }));
   const byAccess: Record<Access, [string[], unknown[]]> = {
     'chat:read': [['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'], [chat]],
     'chat:write': [['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'], [chat]],
-    'connections:read': [['dynamodb:Query', 'dynamodb:GetItem'], [connections, indexes]],
+    'connections:read': [['dynamodb:Query', 'dynamodb:GetItem'], [connections, ...indexes]],
     'connections:write': [['dynamodb:PutItem', 'dynamodb:DeleteItem'], [connections]],
     push: [[], []],
     'attachments:upload': [[], []],
@@ -155,7 +156,7 @@ function expectedActions(access: readonly Access[]): string[] {
     'connections:read': ['dynamodb:Query', 'dynamodb:GetItem'],
     'connections:write': ['dynamodb:PutItem', 'dynamodb:DeleteItem'],
     push: ['execute-api:ManageConnections'],
-    'attachments:upload': ['s3:PutObject'],
+    'attachments:upload': ['s3:PutObject', 's3:GetObject'],
     'attachments:attach': ['s3:GetObject', 's3:PutObject'],
     'attachments:read': ['s3:GetObject'],
   };
@@ -176,7 +177,10 @@ function expectedS3Grants(access: readonly Access[]): string[] {
     'connections:read': none,
     'connections:write': none,
     push: none,
-    'attachments:upload': [['s3:PutObject', uploads]],
+    'attachments:upload': [
+      ['s3:PutObject', uploads],
+      ['s3:GetObject', uploads],
+    ],
     // CopyObject: read the upload, write the attachment.
     'attachments:attach': [
       ['s3:GetObject', uploads],

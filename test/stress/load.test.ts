@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { listAdminConnections } from '../../lib/entities/connection';
 import { chat } from '../support/chat';
-import { useTestStack, type TestSocket } from '../support/harness';
+import { useTestStack } from '../support/harness';
 import { activeSessionId, chatEntries } from '../support/inspect';
 
 /** Sizes: bounded, so the run stops by itself in well under a minute on two cores. */
@@ -70,7 +70,7 @@ describe('load: S stores × M messages while A admins listen', () => {
     let duplicateFrames = 0;
     let lost = 0;
     for (const admin of admins) {
-      const frames = (admin.socket as TestSocket).ofType('message.created').map((f) => (f.message as { id: number }).id);
+      const frames = admin.socket.ofType('message.created').map((f) => (f.message as { id: number }).id);
       const seen = new Set(frames);
       duplicateFrames += frames.length - seen.size;
       delivered += seen.size;

@@ -29,6 +29,7 @@ export async function startTestStack(overrides: Partial<LocalStackOptions> = {})
     tables: { chat: `test-${suffix}-chat`, connections: `test-${suffix}-connections` },
     httpPort: 0,
     wsPort: 0,
+    s3Port: 0,
     ...overrides,
   });
   const ref = chatTableRef(stack.deps);
@@ -51,16 +52,19 @@ export async function startTestStack(overrides: Partial<LocalStackOptions> = {})
   };
 }
 
+/** A response body as JSON, or undefined when it is not JSON. */
+export function jsonOrUndefined(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
 async function request(url: string, init: RequestInit): Promise<HttpResult> {
   const response = await fetch(url, init);
   const text = await response.text();
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    json = undefined;
-  }
-  return { status: response.status, headers: response.headers, json, text };
+  return { status: response.status, headers: response.headers, json: jsonOrUndefined(text), text };
 }
 
 export type Frame = Record<string, unknown> & { type?: string };
