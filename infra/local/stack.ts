@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { chatTable, connectionsTable } from '../../lib/db/schema';
-import { createDeps, type Deps } from '../../lib/deps';
+import { createDeps, type ClientHooks, type Deps } from '../../lib/deps';
 import { authorizers, httpRoutes, wsRoutes, type AuthorizerSpec } from '../../lib/routes';
 import { enforceGrants } from './grants';
 import { localDefaults, repoRoot } from './defaults';
@@ -30,6 +30,8 @@ export interface LocalStackOptions {
   pushTimeoutMs?: number;
   /** More function environment, e.g. a smaller send limit for a test. */
   extraEnv?: Record<string, string>;
+  /** More client middleware for every function (after the grant checks), e.g. the benchmark's capacity meter. */
+  clientHooks?: ClientHooks;
   onError?: (message: string, error: unknown) => void;
 }
 
@@ -73,7 +75,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       if (!ready.env) throw new Error('local stack is not ready');
       let deps = perFunction.get(spec.name);
       if (!deps) {
-        deps = createDeps(ready.env, enforceGrants(spec.name, spec.access, { chatTable: tables.chat, connectionsTable: tables.connections }));
+        const grants = enforceGrants(spec.name, spec.access, { chatTable: tables.chat, connectionsTable: tables.connections });
+        deps = createDeps(ready.env, combineHooks(grants, options.clientHooks));
         perFunction.set(spec.name, deps);
       }
       return deps;
@@ -149,4 +152,14 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       for (const own of perFunction.values()) own.db.destroy();
     },
   };
+}
+
+/** Both sets of hooks, in order, on each client. */
+function combineHooks(first: ClientHooks, second: ClientHooks | undefined): ClientHooks {
+  if (!second) return first;
+  const both = <C>(a?: (client: C) => void, b?: (client: C) => void) => (client: C) => {
+    a?.(client);
+    b?.(client);
+  };
+  return { dynamodb: both(first.dynamodb, second.dynamodb), s3: both(first.s3, second.s3), push: both(first.push, second.push) };
 }
