@@ -15,6 +15,8 @@ export default tseslint.config(
         { selector: "CallExpression[callee.object.name=/^(it|test|describe)$/][callee.property.name=/^(only|skip)$/]", message: 'No focused or skipped tests.' },
         { selector: "CallExpression[callee.name=/^(xit|xdescribe|fit|fdescribe)$/]", message: 'No focused or skipped tests.' },
         { selector: "MemberExpression[object.name='JSON'][property.name='parse'] > .arguments MemberExpression[property.name='body']", message: 'Parse event bodies through lib/http/request.' },
+        // `import { z }` keeps all of zod in every bundle (444 KB) and triples its init; see docs/PERFORMANCE.md.
+        { selector: "ImportDeclaration[source.value='zod'] > ImportSpecifier", message: "Import zod as a namespace, `import * as z from 'zod'`, so esbuild can tree-shake it." },
       ],
     },
   },

@@ -1,7 +1,7 @@
 import type { ApiGatewayManagementApiClient } from '@aws-sdk/client-apigatewaymanagementapi';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { createS3AttachmentStore, type AttachmentStore } from './attachments/store';
+import { lazyS3AttachmentStore, type AttachmentStore } from './attachments/store';
 import { systemClock, type Clock } from './clock';
 import { loadConfig } from './config';
 import { createDocumentClient } from './db/client';
@@ -46,7 +46,7 @@ export function createDeps(env: NodeJS.ProcessEnv = process.env, hooks: ClientHo
       ? createApiGatewayPusher({ endpoint: config.WS_MANAGEMENT_ENDPOINT, region: config.AWS_REGION, timeoutMs: config.PUSH_TIMEOUT_MS, configure: hooks.push })
       : pushDisabled,
     ...(config.BUCKET_NAME
-      ? { attachments: createS3AttachmentStore({ bucket: config.BUCKET_NAME, region: config.AWS_REGION, endpoint: config.S3_ENDPOINT, configure: hooks.s3 }) }
+      ? { attachments: lazyS3AttachmentStore({ bucket: config.BUCKET_NAME, region: config.AWS_REGION, endpoint: config.S3_ENDPOINT, configure: hooks.s3 }) }
       : {}),
     sendLimit: { messages: config.STORE_SEND_LIMIT, windowMs: config.STORE_SEND_WINDOW_SECONDS * 1000 },
     clock: systemClock,

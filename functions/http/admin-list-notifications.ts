@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { listNotifications } from '../../lib/chat/notifications';
 import { defaultDeps, type DepsSource } from '../../lib/deps';
 import { cursorText } from '../../lib/http/cursor';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { markRead } from '../../lib/chat/receipts';
 import { storeSessionHead } from '../../lib/chat/store-session';
 import { defaultDeps, type DepsSource } from '../../lib/deps';

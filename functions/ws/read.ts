@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { markRead } from '../../lib/chat/receipts';
 import { readSessionHead, requireNotClaimedByOther } from '../../lib/chat/session-events';
 import { defaultDeps, type DepsSource } from '../../lib/deps';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { changeSession, transferTo } from '../../lib/chat/session-events';
 import { sessionView } from '../../lib/chat/views';
 import { chatTableRef, defaultDeps, type DepsSource } from '../../lib/deps';

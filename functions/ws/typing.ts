@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { readSessionHead, requireNotClaimedByOther } from '../../lib/chat/session-events';
 import { defaultDeps, type DepsSource } from '../../lib/deps';
 import { ConflictError } from '../../lib/errors';

@@ -3,7 +3,7 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { z } from 'zod';
+import * as z from 'zod';
 import { createDocumentClient } from '../../lib/db/client';
 import type { TableRef } from '../../lib/db/types';
 import { AppError } from '../../lib/errors';

@@ -15,6 +15,7 @@ import { functionDefaults, type Access } from '../../lib/routes';
 import { acknowledge, wildcardResourceFinding } from '../nag';
 import { repoRoot } from '../paths';
 import { alarmPeriod, notifyingAlarm, slowShareOfTimeout } from './alarms';
+import { functionBundling, lambdaNodeTarget } from './bundling';
 
 /** What the handlers reach at runtime; bindResources grants a slice of it. */
 export interface ChatResources {
@@ -115,11 +116,9 @@ export class ChatFunction extends NodejsFunction {
       logGroup,
       environment: mergeEnvironment(environment),
       bundling: {
-        minify: true,
-        sourceMap: true,
-        target: 'node24',
-        // The SDK v3 is bundled too; whether the runtime's copy is faster is for a benchmark to decide.
-        externalModules: [],
+        ...functionBundling,
+        mainFields: [...functionBundling.mainFields],
+        target: lambdaNodeTarget,
         forceDockerBundling: false,
       },
     });

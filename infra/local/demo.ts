@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { TableRef } from '../../lib/db/types';
 import { getPrincipal } from '../../lib/entities/principal';
 import { hashToken } from '../../lib/entities/token';

@@ -1,8 +1,5 @@
-import { CopyObjectCommand, GetObjectCommand, HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { createPresignedPost } from '@aws-sdk/s3-presigned-post';
-import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
-import { awsHttpHandler, localCredentials } from '../aws-http';
-import { downloadUrlTtlSeconds, uploadUrlTtlSeconds } from './policy';
+import type { S3Client } from '@aws-sdk/client-s3';
+import { attachmentUrls, type AttachmentUrls } from './urls';
 
 export interface PresignedUpload {
   url: string;
@@ -18,11 +15,7 @@ export interface ObjectHead {
 }
 
 /** The attachment bucket, behind an interface so tests and the local stack can point it anywhere. */
-export interface AttachmentStore {
-  /** The stable URL stored in messages: https://<bucket>.s3.<region>.amazonaws.com/<key>, whatever the endpoint. */
-  canonicalUrl(key: string): string;
-  /** The key of one of our objects, or undefined for any other URL. */
-  keyOf(url: string): string | undefined;
+export interface AttachmentStore extends AttachmentUrls {
   presignUpload(key: string, contentType: string, size: number, nowMs: number): Promise<PresignedUpload>;
   presignDownload(key: string): Promise<string>;
   readHead(key: string, bytes: number): Promise<ObjectHead | undefined>;
@@ -40,80 +33,19 @@ export interface S3AttachmentStoreOptions {
   configure?: ((client: S3Client) => void) | undefined;
 }
 
-const encodeKey = (key: string) => key.split('/').map(encodeURIComponent).join('/');
-
-/** Types a browser may show inline; anything else downloads, so no attachment renders as a page. */
-const inlineTypes = /^(image\/(jpeg|png|gif|webp|heic)|application\/pdf|audio\/|video\/)/;
-
-export function createS3AttachmentStore({ bucket, region, endpoint, configure }: S3AttachmentStoreOptions): AttachmentStore {
-  const client = new S3Client({
-    region,
-    ...(endpoint ? { endpoint, forcePathStyle: true, credentials: localCredentials } : {}),
-    requestHandler: awsHttpHandler({ maxSockets: 64, connectMs: 2000, requestMs: 5000 }),
-  });
-  configure?.(client);
-  const host = `${bucket}.s3.${region}.amazonaws.com`;
+/**
+ * The same store, with the S3 client (about 130 KB of bundle) loaded on first
+ * use: a text message never touches S3, so no function pays for it at init.
+ */
+export function lazyS3AttachmentStore(options: S3AttachmentStoreOptions): AttachmentStore {
+  let loaded: Promise<AttachmentStore> | undefined;
+  const store = (): Promise<AttachmentStore> => (loaded ??= import('./s3-store.js').then((s3) => s3.createS3AttachmentStore(options)));
   return {
-    canonicalUrl: (key) => `https://${host}/${encodeKey(key)}`,
-    keyOf(url) {
-      let parsed: URL;
-      try {
-        parsed = new URL(url);
-      } catch {
-        return undefined;
-      }
-      if (parsed.protocol !== 'https:' || parsed.host !== host || parsed.search !== '' || parsed.hash !== '') return undefined;
-      try {
-        return decodeURIComponent(parsed.pathname.slice(1));
-      } catch {
-        return undefined;
-      }
-    },
-    async presignUpload(key, contentType, size, nowMs) {
-      const post = await createPresignedPost(client, {
-        Bucket: bucket,
-        Key: key,
-        // Exactly the declared size: S3 refuses a larger (or smaller) body.
-        Conditions: [['content-length-range', size, size], ['eq', '$Content-Type', contentType]],
-        Fields: { 'Content-Type': contentType },
-        Expires: uploadUrlTtlSeconds,
-      });
-      return { url: post.url, method: 'POST', fields: post.fields, expires_at: new Date(nowMs + uploadUrlTtlSeconds * 1000).toISOString() };
-    },
-    presignDownload: (key) => getSignedUrl(client, new GetObjectCommand({ Bucket: bucket, Key: key }), { expiresIn: downloadUrlTtlSeconds }),
-    async readHead(key, bytes) {
-      try {
-        const out = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key, Range: `bytes=0-${bytes - 1}` }));
-        const head = (await out.Body?.transformToByteArray()) ?? new Uint8Array();
-        const total = /\/(\d+)$/.exec(out.ContentRange ?? '')?.[1];
-        return { head, size: total === undefined ? head.length : Number(total) };
-      } catch (error) {
-        const name = (error as { name?: string }).name;
-        if (name === 'NoSuchKey' || name === 'NotFound') return undefined;
-        // An empty object cannot satisfy a range.
-        if (name === 'InvalidRange') return { head: new Uint8Array(), size: 0 };
-        throw error;
-      }
-    },
-    async probe(key) {
-      try {
-        await client.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
-      } catch (error) {
-        if ((error as { name?: string }).name !== 'NotFound') throw error;
-      }
-    },
-    async copy(from, to, contentType) {
-      await client.send(
-        new CopyObjectCommand({
-          Bucket: bucket,
-          Key: to,
-          CopySource: `${bucket}/${encodeKey(from)}`,
-          MetadataDirective: 'REPLACE',
-          ContentType: contentType,
-          ContentDisposition: inlineTypes.test(contentType) ? 'inline' : 'attachment',
-          CacheControl: 'private, max-age=900',
-        }),
-      );
-    },
+    ...attachmentUrls(options.bucket, options.region),
+    presignUpload: async (...args) => (await store()).presignUpload(...args),
+    presignDownload: async (...args) => (await store()).presignDownload(...args),
+    readHead: async (...args) => (await store()).readHead(...args),
+    probe: async (...args) => (await store()).probe(...args),
+    copy: async (...args) => (await store()).copy(...args),
   };
 }

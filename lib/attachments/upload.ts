@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import { textField } from '../chat/text';
 import type { Deps } from '../deps';
 import type { Principal } from '../entities/principal';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { AppError, BadRequestError } from '../errors';
 import { limits } from '../limits';
 import type { SpecialType } from '../entities/session';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { isoTime } from '../clock';
 import { chatTableRef, connectionsTableRef, type Deps } from '../deps';
 import { listAdminConnections } from '../entities/connection';
@@ -79,7 +79,7 @@ export async function readHistory(
   const context = { receipts, eligibleAdminConnectedAt };
   const [views, senders] = await Promise.all([
     Promise.all(page.entries.map((entry) => presentMessage(deps, entry, { derived: deriveStatus(entry, context), audience: reader.side }))),
-    sendersOf(deps, page.entries),
+    sendersOf(deps, page.entries, head.session.last_store_message_at),
   ]);
   return {
     session: sessionView(head.session),
@@ -102,7 +102,11 @@ const senderKey = (entry: { sender_type: string; sender_id: number | null }) => 
  * the last five minutes, an admin while it holds a connection. One batch read
  * for the names, one connection query per admin on the page.
  */
-async function sendersOf(deps: Deps, entries: readonly Entry[]): Promise<Map<string, { sender_name: string; sender_online: boolean }>> {
+async function sendersOf(
+  deps: Deps,
+  entries: readonly Entry[],
+  lastStoreMessageAt: string | undefined,
+): Promise<Map<string, { sender_name: string; sender_online: boolean }>> {
   const principals = entries.map(senderOf).filter((p): p is Principal => p !== undefined);
   const profiles = await getPrincipals(chatTableRef(deps), principals);
   const now = deps.clock.now();
@@ -112,7 +116,7 @@ async function sendersOf(deps: Deps, entries: readonly Entry[]): Promise<Map<str
       const profile = profiles.get(key);
       const online =
         principal.kind === 'store'
-          ? storeIsOnline(profile, now)
+          ? storeIsOnline(profile, now, lastStoreMessageAt)
           : (await listAdminConnections(connectionsTableRef(deps), principal.id).catch(() => [])).length > 0;
       out.set(key, { sender_name: profile?.name ?? '', sender_online: online });
     }),

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { chatTableRef, type Deps } from '../deps';
 import { getPrincipals } from '../entities/principal';
 import { storeView, type StoreView } from './blocking';

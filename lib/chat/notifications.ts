@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { isoTime } from '../clock';
 import { chatTableRef, type Deps } from '../deps';
 import { listNotifiable, type InboxItem } from '../entities/inbox';

@@ -12,18 +12,22 @@ export const isOpen = (head: Entry | undefined) => head === undefined || (head.s
 
 export const blockedError = () => new ForbiddenError('This store is blocked from chat');
 
-/** A store that exists and is not blocked, noting its activity. */
-export async function activeStore(deps: Deps, storeId: number): Promise<PrincipalProfile> {
+/**
+ * A store that exists and is not blocked, noting its activity unless the
+ * caller's own write records it (a message stamps last_store_message_at).
+ */
+export async function activeStore(deps: Deps, storeId: number, { noteSeen = true }: { noteSeen?: boolean } = {}): Promise<PrincipalProfile> {
   const store = await getPrincipal(chatTableRef(deps), 'store', storeId);
   if (!store) throw new UnauthorizedError();
   if (store.blocked) throw blockedError();
-  await noteStoreSeen(deps, store);
+  if (noteSeen) await noteStoreSeen(deps, store);
   return store;
 }
 
 /** The store's open session, or where a new one would start; reads only. */
 async function locateStoreSession(deps: Deps, storeId: number): Promise<Target> {
-  const store = await activeStore(deps, storeId);
+  // The message about to be written stamps the session's last_store_message_at, which presence reads.
+  const store = await activeStore(deps, storeId, { noteSeen: false });
   const active = store.active_session_id;
   const head = active === undefined ? undefined : await readHead(chatTableRef(deps), active);
   if (active !== undefined && isOpen(head)) return { sessionId: active, head };

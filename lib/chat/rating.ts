@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { isoTime } from '../clock';
 import { chatTableRef, type Deps } from '../deps';
 import { syncInbox } from '../entities/inbox';

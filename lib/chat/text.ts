@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Length in Unicode code points, so an emoji counts once. */
 export function codePointLength(value: string): number {

@@ -1,5 +1,5 @@
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { z } from 'zod';
+import * as z from 'zod';
 import { isConditionalCheckFailed, type TableRef } from '../db/types';
 import { nextId } from './counter';
 import { principalKey } from './principal';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { BadRequestError } from '../errors';
 
 /** Opaque page cursors: base64url JSON, validated on the way back in. */

@@ -1,5 +1,5 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { BadRequestError, PayloadTooLargeError } from '../errors';
 import { limits } from '../limits';
 import { fieldErrors } from './zod-errors';

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 import type { FieldErrors } from '../errors';
 
 /** Flattens zod issues to {"field": ["message"]}; nested paths use dots, e.g. "messages.2.content". */

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { TableRef } from '../db/types';
 import { BadRequestError, NotFoundError, type FieldErrors } from '../errors';
 import { fieldErrors } from '../http/zod-errors';

@@ -1,5 +1,5 @@
 import type { APIGatewayProxyWebsocketEventV2 } from 'aws-lambda';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { identityFromContext } from '../auth/context';
 import { resolveDeps, type Deps, type DepsSource } from '../deps';
 import type { Principal } from '../entities/principal';

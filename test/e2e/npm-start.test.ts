@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { png } from '../support/files';
-import { freePort } from '../support/ports';
+import { freePort } from '../../infra/local/free-port';
 import { run, startUntil, type Running } from '../support/processes';
 
 const ready = /Ctrl-C stops everything/;

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { attachmentsPrefix, uploadRetentionDays, uploadsPrefix } from '../../lib/attachments/policy';
@@ -368,6 +368,26 @@ describe('every function', () => {
     // Error messages mention optional CRT packages, so look for the clients themselves.
     expect(code).not.toMatch(/require\(["']@aws-sdk\/(client|lib)-/);
     expect(code).toContain('DynamoDB_20120810'); // the DynamoDB client's wire protocol
+  });
+
+  it('ships source maps with names and lines but without the sources, which init would parse for nothing', () => {
+    const metadata = (template.findResources('AWS::Lambda::Function') as Record<string, { Metadata: Record<string, string> }>)[fnId(httpRoutes[0]!.name)]!.Metadata;
+    const assetDir = join(assemblyDir, metadata['aws:asset:path']!);
+
+    const map = JSON.parse(readFileSync(join(assetDir, 'index.js.map'), 'utf8')) as { sources: string[]; sourcesContent?: unknown };
+
+    expect(map.sources.some((source) => source.includes('functions/'))).toBe(true);
+    expect(map.sourcesContent).toBeUndefined();
+  });
+
+  it('tree-shakes zod and the SDK: the send-message bundle stays under 700 KB', () => {
+    const sendMessage = httpRoutes.find((route) => route.path === '/v1/chat/store/message')!;
+    const metadata = (template.findResources('AWS::Lambda::Function') as Record<string, { Metadata: Record<string, string> }>)[fnId(sendMessage.name)]!.Metadata;
+
+    const bytes = statSync(join(assemblyDir, metadata['aws:asset:path']!, 'index.js')).size;
+
+    // Was 1.2 MB with `import { z }` and the SDK's CommonJS builds; docs/PERFORMANCE.md has the breakdown.
+    expect(bytes).toBeLessThan(700_000);
   });
 });
 

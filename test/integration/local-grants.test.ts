@@ -17,6 +17,13 @@ describe('local IAM: functions are held to their manifest grants', () => {
     return { deps, captured };
   };
 
+  /** The S3 client as such a function builds it: on first use, which any presign triggers, allowed or not. */
+  const s3AsFunction = async (access: Access[]): Promise<S3Client> => {
+    const { deps, captured } = asFunction(access);
+    await deps.attachments!.presignDownload('uploads/first-use').catch(() => undefined);
+    return captured.s3!;
+  };
+
   afterAll(() => made.forEach((deps) => deps.db.destroy()));
 
   const denied = expect.objectContaining({ name: 'AccessDeniedException' });
@@ -44,15 +51,15 @@ describe('local IAM: functions are held to their manifest grants', () => {
   });
 
   it('scopes S3 to key prefixes: attach may copy an upload to attachments/, read may not', async () => {
-    const attach = asFunction(['attachments:attach'], {});
-    const read = asFunction(['attachments:read'], {});
-    const writer = asFunction(['attachments:upload'], {});
-    await writer.captured.s3!.send(new PutObjectCommand({ Bucket: stack.bucket, Key: 'uploads/t/a.txt', Body: 'hello' }));
+    const attach = await s3AsFunction(['attachments:attach']);
+    const read = await s3AsFunction(['attachments:read']);
+    const writer = await s3AsFunction(['attachments:upload']);
+    await writer.send(new PutObjectCommand({ Bucket: stack.bucket, Key: 'uploads/t/a.txt', Body: 'hello' }));
     const copy = () => new CopyObjectCommand({ Bucket: stack.bucket, Key: 'attachments/t/a.txt', CopySource: `${stack.bucket}/uploads/t/a.txt` });
 
-    await expect(attach.captured.s3!.send(copy())).resolves.toBeDefined();
-    await expect(read.captured.s3!.send(copy())).rejects.toEqual(denied);
-    await expect(writer.captured.s3!.send(new PutObjectCommand({ Bucket: stack.bucket, Key: 'attachments/t/b.txt', Body: 'x' }))).rejects.toEqual(denied);
+    await expect(attach.send(copy())).resolves.toBeDefined();
+    await expect(read.send(copy())).rejects.toEqual(denied);
+    await expect(writer.send(new PutObjectCommand({ Bucket: stack.bucket, Key: 'attachments/t/b.txt', Body: 'x' }))).rejects.toEqual(denied);
   });
 
   it('refuses @connections calls without push', async () => {

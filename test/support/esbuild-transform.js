@@ -11,6 +11,8 @@ module.exports = {
       loader: filename.endsWith('.ts') ? 'ts' : 'js',
       format: 'cjs',
       target: 'node20',
+      // Jest runs CommonJS without VM modules, so import() becomes a lazy require, as in the Lambda bundle.
+      supported: { 'dynamic-import': false },
       sourcemap: 'inline',
       sourcefile: filename,
     });

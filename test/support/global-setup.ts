@@ -1,5 +1,5 @@
 import { startDynamoDbLocal } from '../../infra/local/dynamodb-local';
-import { freePort } from './ports';
+import { freePort } from '../../infra/local/free-port';
 
 /** One in-memory DynamoDB Local for the whole run; each test file makes its own tables. */
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';

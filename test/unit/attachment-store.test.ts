@@ -1,6 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { downloadUrlTtlSeconds, uploadUrlTtlSeconds } from '../../lib/attachments/policy';
-import { createS3AttachmentStore } from '../../lib/attachments/store';
+import { createS3AttachmentStore } from '../../lib/attachments/s3-store';
+import { lazyS3AttachmentStore } from '../../lib/attachments/store';
 import { safeFileName } from '../../lib/attachments/upload';
 
 /**
@@ -77,6 +78,32 @@ describe('the S3 attachment store, as configured for AWS', () => {
     expect(store.keyOf('https://evil.example/chat-attachments.s3.eu-west-1.amazonaws.com/uploads/a')).toBeUndefined();
     expect(store.keyOf(`${url}?versionId=1`)).toBeUndefined();
     expect(store.keyOf('http://chat-attachments.s3.eu-west-1.amazonaws.com/uploads/a')).toBeUndefined();
+  });
+});
+
+describe('the lazily loaded store every function gets', () => {
+  const options = { bucket: 'chat-attachments', region: 'eu-west-1' };
+
+  it('builds and parses object URLs exactly as the S3 store does, without loading it', () => {
+    const lazy = lazyS3AttachmentStore(options);
+    const eager = createS3AttachmentStore(options);
+    const key = 'attachments/store/5/a b/c.png';
+
+    const url = lazy.canonicalUrl(key);
+
+    expect(url).toBe(eager.canonicalUrl(key));
+    expect(lazy.keyOf(url)).toBe(key);
+    expect(lazy.keyOf('https://evil.example/x')).toBeUndefined();
+  });
+
+  it('loads the S3 client on first use and presigns through it', async () => {
+    // The local endpoint brings its own credentials; presigning sends no request.
+    const lazy = lazyS3AttachmentStore({ ...options, endpoint: 'http://127.0.0.1:9' });
+
+    const url = new URL(await lazy.presignDownload('attachments/store/5/a.png'));
+
+    expect(`${url.host}${url.pathname}`).toBe('127.0.0.1:9/chat-attachments/attachments/store/5/a.png');
+    expect(url.searchParams.get('X-Amz-Expires')).toBe(String(downloadUrlTtlSeconds));
   });
 });
 

@@ -1,6 +1,6 @@
 import { createServer } from 'node:net';
 
-/** A port that was free a moment ago; for servers that cannot bind port 0 themselves. */
+/** A port that was free a moment ago, on loopback; for servers that cannot bind port 0 themselves (DynamoDB Local). */
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();

@@ -1,0 +1,104 @@
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { principalKey } from '../lib/entities/principal';
+import type { IssuedCredential } from '../lib/ops/principals';
+import type { OnlineAdmin } from './admins';
+import type { BenchEnv } from './env';
+import { clientMessageId, messageText } from './http';
+import type { MeterReading } from './meter';
+import { sleep } from './stats';
+
+export interface CapacityRow {
+  operation: string;
+  /** Admins online when it ran. */
+  admins: number;
+  /** Entries in the session before it ran, when that matters. */
+  sessionEntries?: number;
+  /** Items the request returned (pages). */
+  items?: number;
+  reading: MeterReading;
+}
+
+/**
+ * Runs one operation alone: the meter is reset before and read after, with
+ * nothing else in flight, so the reading is that operation's cost.
+ */
+export async function metered(env: BenchEnv, run: () => Promise<number | void>): Promise<{ reading: MeterReading; items?: number }> {
+  env.meter.reset();
+  const items = await run();
+  // Anything the gateway still does after answering (nothing, normally) lands before the read.
+  await sleep(50);
+  return { reading: env.meter.read(), ...(typeof items === 'number' ? { items } : {}) };
+}
+
+export const laterMessage = async (env: BenchEnv, store: IssuedCredential, admins: number, sessionEntries?: number): Promise<CapacityRow> => {
+  const { reading } = await metered(env, async () => void (await env.client.send(store.token, messageText('cap'), clientMessageId('cap'))));
+  return { operation: 'later store message (text, 100 chars, client_message_id)', admins, ...(sessionEntries !== undefined ? { sessionEntries } : {}), reading };
+};
+
+/** The store's presence stamp is written at most once a minute; this makes the next send find it a minute old. */
+export async function ageLastSeen(env: BenchEnv, storeId: number): Promise<void> {
+  await env.stack.deps.db.send(
+    new UpdateCommand({
+      TableName: env.stack.tables.chat,
+      Key: principalKey('store', storeId),
+      UpdateExpression: 'SET last_seen_at = :old',
+      ExpressionAttributeValues: { ':old': new Date(Date.now() - 120_000).toISOString() },
+    }),
+  );
+}
+
+export interface SmallSessionOps {
+  sessionId: number;
+  rows: CapacityRow[];
+}
+
+/** First message, a later one in a 10-entry session, the same after a minute idle, a history page and an inbox page. */
+export async function smallSessionOps(env: BenchEnv, store: IssuedCredential, admin: OnlineAdmin, admins: number): Promise<SmallSessionOps> {
+  const rows: CapacityRow[] = [];
+  let sessionId = 0;
+  const first = await metered(env, async () => {
+    sessionId = (await env.client.send(store.token, messageText('cap'), clientMessageId('cap'))).body.session.id;
+  });
+  rows.push({ operation: 'first store message of a session', admins, sessionEntries: 0, reading: first.reading });
+  for (let i = 0; i < 9; i++) await env.client.send(store.token, messageText('cap'), clientMessageId('cap'));
+  rows.push(await laterMessage(env, store, admins, 10));
+  await ageLastSeen(env, store.id);
+  const idle = await laterMessage(env, store, admins, 11);
+  rows.push({ ...idle, operation: 'later store message after ≥ 60 s idle (last_seen_at stale)' });
+  rows.push(await historyPage(env, admin, sessionId, admins, 12));
+  rows.push(await inboxPage(env, admin, admins, 'before seeding'));
+  return { sessionId, rows };
+}
+
+export async function historyPage(env: BenchEnv, admin: OnlineAdmin, sessionId: number, admins: number, sessionEntries: number): Promise<CapacityRow> {
+  const page = await metered(env, async () => (await env.client.history(admin.token, sessionId, 50)).body.messages.length);
+  return { operation: 'history page (GET admin messages, limit 50)', admins, sessionEntries, reading: page.reading, ...(page.items !== undefined ? { items: page.items } : {}) };
+}
+
+export async function inboxPage(env: BenchEnv, admin: OnlineAdmin, admins: number, when: string): Promise<CapacityRow> {
+  const page = await metered(env, async () => (await env.client.inbox(admin.token, 20)).body.sessions.length);
+  return { operation: `inbox page (GET admin sessions, open, limit 20), ${when}`, admins, reading: page.reading, ...(page.items !== undefined ? { items: page.items } : {}) };
+}
+
+/** Claim, then an admin reply over the WebSocket (no authorizer: WebSocket routes inherit $connect's principal). */
+export async function adminOps(env: BenchEnv, admin: OnlineAdmin, sessionId: number, admins: number): Promise<CapacityRow[]> {
+  const expectResult = (frame: Record<string, unknown>) => {
+    if (frame.type !== 'result') throw new Error(`admin action failed: ${JSON.stringify(frame)}`);
+  };
+  const claim = await metered(env, async () => expectResult(await admin.socket.request({ action: 'claim', session_id: sessionId })));
+  const reply = await metered(env, async () =>
+    expectResult(await admin.socket.request({ action: 'send', session_id: sessionId, content: messageText('reply'), client_message_id: clientMessageId('reply') })),
+  );
+  return [
+    { operation: 'claim (WS)', admins, reading: claim.reading },
+    { operation: 'admin reply (WS send after claim)', admins, reading: reply.reading },
+  ];
+}
+
+/** A batch of 10 into an open session (POST /v1/chat/store/messages/). */
+export async function batchOfTen(env: BenchEnv, store: IssuedCredential, admins: number): Promise<CapacityRow> {
+  await env.client.send(store.token, messageText('batch-open'), clientMessageId('batch-open'));
+  const messages = Array.from({ length: 10 }, () => ({ content: messageText('batch'), client_message_id: clientMessageId('batch') }));
+  const batch = await metered(env, async () => (await env.client.sendBatch(store.token, messages)).body.messages.length);
+  return { operation: 'batch of 10 store messages (later, open session)', admins, reading: batch.reading, ...(batch.items !== undefined ? { items: batch.items } : {}) };
+}

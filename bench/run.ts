@@ -1,0 +1,145 @@
+// Lambda runs Node 24; this machine's Node 20 only makes the SDK print a support notice.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { repoRoot } from '../infra/paths';
+import { AdminPool, untilAdminConnections } from './admins';
+import { adminOps, batchOfTen, historyPage, inboxPage, laterMessage, smallSessionOps, type CapacityRow } from './capacity';
+import { measureColdStart } from './coldstart';
+import { measureHandlerTime, type DurationResult } from './duration';
+import { startBenchEnv } from './env';
+import { combineLevel, fanOutPass, fanOutPlan, type FanOutSamples } from './fanout';
+import { measureFloor, measurePuts, type FloorResult } from './floor';
+import { describeMachine } from './machine';
+import { renderReport, type BenchResults } from './report';
+import { seedLongSession, type SeededSession } from './seed';
+import { measureSends, openSessions, sendSizes, type SendsResult } from './sends';
+
+/**
+ * npm run bench: one fresh local stack (DynamoDB Local in memory, every
+ * gateway on a free loopback port), every measurement in one run, then the
+ * report on stdout and in docs/PERFORMANCE.md. Figures that can be compared
+ * are compared with baselines taken in the same run.
+ */
+
+const seededEntries = 100_000;
+const adminCount = Math.max(...fanOutPlan.map((level) => level.admins));
+const coldStartRuns = Number(process.env.BENCH_COLD_RUNS ?? 20);
+const started = Date.now();
+
+function progress(step: string): void {
+  process.stderr.write(`[bench ${((Date.now() - started) / 1000).toFixed(0).padStart(4)} s] ${step}\n`);
+}
+
+interface StackResults {
+  floor: FloorResult;
+  sends: SendsResult;
+  fanOut: ReturnType<typeof combineLevel>[];
+  capacity: CapacityRow[];
+  duration: DurationResult;
+  seeded: Omit<SeededSession, 'template'>;
+  frameBytes: number;
+  errors: string[];
+}
+
+async function measureOnStack(): Promise<StackResults> {
+  progress('starting DynamoDB Local (in memory) and the local stack on free ports');
+  const env = await startBenchEnv();
+  try {
+    progress(`creating ${sendSizes.stores + 7} stores and ${adminCount} admins`);
+    const stores = await env.createStores(sendSizes.stores, 'Store');
+    const [capStore, bigStore, batchStore, ...fanStores] = await env.createStores(3 + fanOutPlan.length, 'Bench store');
+    if (!capStore || !bigStore || !batchStore) throw new Error('fixture stores missing');
+    const admins = new AdminPool(env, await env.createAdmins(adminCount, 'Admin'));
+    const [first] = await admins.ensure(1);
+    if (!first) throw new Error('no admin online');
+    progress(`opening a session for each of the ${stores.length} stores`);
+    await openSessions(env, stores);
+
+    progress('capacity: small session (1 admin online)');
+    const capacity: CapacityRow[] = [];
+    const small = await smallSessionOps(env, capStore, first, 1);
+    capacity.push(...small.rows);
+
+    progress(`seeding a session with ${seededEntries.toLocaleString('en-US')} entries (BatchWriteItem)`);
+    const { template, ...seeded } = await seedLongSession(env, bigStore, seededEntries);
+    progress(`capacity: ${seededEntries.toLocaleString('en-US')}-entry session`);
+    capacity.push(await laterMessage(env, bigStore, 1, seededEntries));
+    capacity.push(await historyPage(env, first, seeded.sessionId, 1, seededEntries + 1));
+    capacity.push(await inboxPage(env, first, 1, `after seeding ${seededEntries.toLocaleString('en-US')} entries`));
+    capacity.push(...(await adminOps(env, first, small.sessionId, 1)));
+    capacity.push(await batchOfTen(env, batchStore, 1));
+
+    progress('floor: raw PutItem and raw @connections push');
+    const frame = first.socket.lastCreated;
+    const floor = await measureFloor(env, template, frame);
+    await untilAdminConnections(env, 1);
+
+    // Fan-out levels go up (1 → 500 admins), then down again, half the sends each way:
+    // a machine that gets slower or faster during the run then weighs on every level alike.
+    const passes = new Map<number, FanOutSamples[]>();
+    const record = (samples: FanOutSamples) => passes.set(samples.admins, [...(passes.get(samples.admins) ?? []), samples]);
+    const fanStore = (index: number) => {
+      const store = fanStores[index];
+      if (!store) throw new Error('fan-out store missing');
+      return store;
+    };
+    let sends: SendsResult | undefined;
+    let duration: DurationResult | undefined;
+    for (const [index, level] of fanOutPlan.entries()) {
+      await admins.ensure(level.admins);
+      progress(`fan-out up: ${level.admins} admin connection(s), ${Math.ceil(level.sends / 2)} sends`);
+      record(await fanOutPass(env, admins, fanStore(index), Math.ceil(level.sends / 2)));
+      capacity.push(await laterMessage(env, fanStore(index), level.admins));
+      if (level.admins === 10) {
+        const online = admins.online.slice(0, 10);
+        progress(`store sends: ${sendSizes.throughput} at concurrency ${sendSizes.concurrency}, ${sendSizes.sequential} at concurrency 1 (10 admins online)`);
+        sends = await measureSends(env, stores, online);
+        progress('floor again: raw PutItem right after the sends');
+        floor.puts.again = await measurePuts(env, template, 'again');
+        progress('handler time in-process (authorizer + send, 10 admins online)');
+        duration = await measureHandlerTime(env, stores, online.length);
+      }
+    }
+    for (const [index, level] of [...fanOutPlan.entries()].reverse()) {
+      await admins.shrink(level.admins);
+      progress(`fan-out down: ${level.admins} admin connection(s), ${level.sends - Math.ceil(level.sends / 2)} sends`);
+      record(await fanOutPass(env, admins, fanStore(index), level.sends - Math.ceil(level.sends / 2)));
+    }
+    const fanOut = fanOutPlan.map((level) => combineLevel(passes.get(level.admins) ?? []));
+    if (!sends || !duration) throw new Error('the 10-admin level did not run');
+    return { floor, sends, fanOut, capacity, duration, seeded, frameBytes: Buffer.byteLength(frame), errors: env.errors };
+  } finally {
+    progress('stopping the stack and DynamoDB Local');
+    await env.close();
+  }
+}
+
+async function main(): Promise<void> {
+  const date = new Date().toISOString();
+  const onStack = await measureOnStack();
+  progress(`cold start: bundling ${'every function'} twice, ${coldStartRuns} loads each (stack stopped, CPUs free)`);
+  const coldStart = await measureColdStart(coldStartRuns);
+  const results: BenchResults = {
+    ...onStack,
+    coldStart,
+    machine: describeMachine(),
+    date,
+    command: 'npm run bench',
+    totalSeconds: (Date.now() - started) / 1000,
+  };
+  const report = renderReport(results);
+  writeFileSync(join(repoRoot, 'docs', 'PERFORMANCE.md'), report);
+  process.stdout.write(`${report}\n`);
+  progress('report written to docs/PERFORMANCE.md');
+}
+
+main().then(
+  // Sockets and timers of the stopped stack must not keep the run alive.
+  () => process.exit(0),
+  (error: unknown) => {
+    process.stderr.write(`bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exit(1);
+  },
+);
