@@ -16,6 +16,7 @@ import { isSameSender, nextWindow, remembered, type ClientIdentity } from './ide
 import { contentType } from './message-type';
 import { countSends } from './rate-limit';
 import { productForStore, type ProductSnapshot } from './products';
+import { systemEntryAfter } from './system-entry';
 import { sessionView, type MessageView, type SessionView } from './views';
 
 export interface Sender {
@@ -306,23 +307,7 @@ async function noteUnavailable(deps: Deps, last: Entry | undefined): Promise<voi
       if (!current || current.session.status !== 'open' || current.session.unavailable_noted || current.sender_type !== 'store' || current.delivery !== 'sent') {
         throw new Duplicate(0);
       }
-      const created = isoTime(Math.max(deps.clock.now(), Date.parse(current.created)));
-      const seq = current.seq + 1;
-      return {
-        seq,
-        id: messageId(current.session.id, seq),
-        session: { ...current.session, updated: created, unavailable_noted: true },
-        sender_type: 'system',
-        sender_id: null,
-        type: 'unavailable',
-        content: '',
-        attachment_url: '',
-        attachment_type: '',
-        recent: nextWindow(current.recent, undefined, 0),
-        delivery: 'sent',
-        created,
-        write_id: writeId,
-      };
+      return systemEntryAfter(current, deps.clock.now(), writeId, { unavailable_noted: true }, { sender_id: null, type: 'unavailable' });
     });
     await syncInbox(chat, appended.entry, appended.previous);
   } catch (error) {

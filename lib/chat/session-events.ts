@@ -1,13 +1,12 @@
-import { isoTime } from '../clock';
 import { chatTableRef, type Deps } from '../deps';
-import { readHead, messageId, type Entry, type SessionEvent, type SessionState } from '../entities/session';
+import { readHead, type Entry, type SessionEvent, type SessionState } from '../entities/session';
 import { ConflictError, ForbiddenError, NotFoundError } from '../errors';
 import { newWriteId } from '../ids';
 import { sessionChanged } from '../realtime/events';
 import { allAdmins } from '../realtime/fanout';
 import { appendToSession } from './append';
-import { nextWindow } from './idempotency';
 import { systemType } from './message-type';
+import { systemEntryAfter } from './system-entry';
 import { afterCommit } from './after-commit';
 
 /**
@@ -100,26 +99,19 @@ export async function changeSession(deps: Deps, adminId: number, sessionId: numb
     const appended = await appendToSession(chatTableRef(deps), sessionId, head, (current) => {
       if (!current) throw new NotFoundError('Session not found');
       if (change.check(current.session, adminId) === 'unchanged') throw new Unchanged(current);
-      const created = isoTime(Math.max(deps.clock.now(), Date.parse(current.created)));
-      const seq = current.seq + 1;
-      return {
-        seq,
-        id: messageId(sessionId, seq),
+      return systemEntryAfter(
+        current,
+        deps.clock.now(),
+        writeId,
         // An admin acting in the session ends the stretch an "unavailable" notice covered.
-        session: { ...current.session, ...change.apply(current.session, adminId), updated: created, unavailable_noted: undefined },
-        sender_type: 'system',
-        sender_id: adminId,
-        event: change.event,
-        type: systemType(change.event, current.session.admin_replied === true),
-        ...(change.event === 'session.transferred' ? { from_admin_id: adminId } : {}),
-        content: '',
-        attachment_url: '',
-        attachment_type: '',
-        recent: nextWindow(current.recent, undefined, 0),
-        delivery: 'sent',
-        created,
-        write_id: writeId,
-      };
+        { ...change.apply(current.session, adminId), unavailable_noted: undefined },
+        {
+          sender_id: adminId,
+          event: change.event,
+          type: systemType(change.event, current.session.admin_replied === true),
+          ...(change.event === 'session.transferred' ? { from_admin_id: adminId } : {}),
+        },
+      );
     });
     await afterCommit(deps, appended, await allAdmins(deps), sessionChanged(appended.entry));
     return { entry: appended.entry, changed: true };
