@@ -19,7 +19,7 @@ export const makeHandler = (deps: DepsSource = defaultDeps) =>
       throw error instanceof NotFoundError ? new NotFoundError('Message not found') : error;
     });
     if (!head) throw new NotFoundError('Message not found');
-    return markRead(deps, head, { type: 'store', id: principal.id }, upToId);
+    return markRead(deps, head, { type: 'store', id: principal.id }, upToId, 'Invalid request body');
   });
 
 export const handler = makeHandler();

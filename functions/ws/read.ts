@@ -13,7 +13,7 @@ export const makeHandler = (deps: DepsSource = defaultDeps) =>
   wsAction(routes.wsRead, deps, readFrame, async ({ deps, principal, input }) => {
     const head = await readSessionHead(deps, input.session_id);
     requireNotClaimedByOther(head.session, principal.id);
-    return { ...(await markRead(deps, head, { type: 'admin', id: principal.id }, input.up_to_id)) };
+    return { ...(await markRead(deps, head, { type: 'admin', id: principal.id }, input.up_to_id, 'Invalid frame')) };
   });
 
 export const handler = makeHandler();

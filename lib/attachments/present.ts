@@ -11,7 +11,9 @@ import { attachmentsPrefix } from './policy';
  */
 export async function presentMessage(deps: Deps, entry: Entry, options: { derived?: DerivedStatus; audience?: Audience } = {}): Promise<MessageView> {
   const view = messageView(entry, options);
-  const key = entry.attachment_url === '' ? undefined : deps.attachments?.keyOf(entry.attachment_url);
+  // Sign only what the view shows: a hidden message's view (a store's) has its attachment emptied, and must
+  // not get a working link back (README "The message object", moderation).
+  const key = view.attachment_url === '' ? undefined : deps.attachments?.keyOf(view.attachment_url);
   if (key === undefined || !key.startsWith(attachmentsPrefix) || !deps.attachments) return view;
   return { ...view, attachment_url: await deps.attachments.presignDownload(key) };
 }

@@ -1,28 +1,39 @@
 import * as z from 'zod';
 import { limits } from '../limits';
+import { checkLink } from './links';
 
 const mimePattern = /^[a-z0-9][a-z0-9!#$&^_.+-]{0,126}\/[a-z0-9][a-z0-9!#$&^_.+-]{0,126}$/;
 
+const tooLong = `Must be at most ${limits.attachmentUrlMaxChars} characters`;
+
+/**
+ * A link field (attachment_url, open_url): "" or an https URL that passes
+ * links.ts's rule, turned into its normalised href, so the draft, the stored
+ * message and idempotent retries all carry the same string (README "Links").
+ */
 export const attachmentUrlField = z
   .string({ error: 'Must be a string' })
-  .max(limits.attachmentUrlMaxChars, `Must be at most ${limits.attachmentUrlMaxChars} characters`)
-  .refine((value) => value === '' || isHttpsUrl(value), 'Must be an https URL');
+  .max(limits.attachmentUrlMaxChars, tooLong)
+  .transform((value, ctx) => {
+    if (value === '') return value;
+    const link = checkLink(value);
+    if ('problem' in link) {
+      ctx.addIssue({ code: 'custom', message: link.problem });
+      return z.NEVER;
+    }
+    // Normalising can add one "/" (an empty path); the stored href keeps the limit too.
+    if (link.href.length > limits.attachmentUrlMaxChars) {
+      ctx.addIssue({ code: 'custom', message: tooLong });
+      return z.NEVER;
+    }
+    return link.href;
+  });
 
 export const attachmentTypeField = z
   .string({ error: 'Must be a string' })
   .max(limits.attachmentTypeMaxChars, `Must be at most ${limits.attachmentTypeMaxChars} characters`)
   .transform((value) => value.trim().toLowerCase())
   .refine((value) => value === '' || mimePattern.test(value), 'Must be a MIME type such as image/jpeg');
-
-function isHttpsUrl(value: string): boolean {
-  if (/[\s\u0000-\u001f\u007f]/.test(value)) return false;
-  try {
-    const url = new URL(value);
-    return url.protocol === 'https:' && url.hostname !== '';
-  } catch {
-    return false;
-  }
-}
 
 const byExtension: Record<string, string> = {
   jpg: 'image/jpeg',

@@ -1,10 +1,11 @@
 import * as z from 'zod';
 import { isoTime } from '../clock';
 import { chatTableRef, type Deps } from '../deps';
-import { listNotifiable, type InboxItem } from '../entities/inbox';
+import { listNotifiable, type LastEntry } from '../entities/inbox';
 import { markAllNotificationsRead, markNotificationRead, notificationReads, type NotificationReads } from '../entities/notification-reads';
 import { NotFoundError } from '../errors';
 import { decodeCursor, encodeCursor } from '../http/cursor';
+import { presentLastEntries, type LastMessage } from './inbox';
 import { readSessionHead } from './session-events';
 
 /**
@@ -19,7 +20,8 @@ export interface NotificationView {
   session_id: number;
   store_id: number;
   admin_id: number | null;
-  last_message: InboxItem['last_entry'];
+  /** The session's newest message, previewed as in the inbox (with its `type`). */
+  last_message: LastMessage;
   created: string;
   unread: boolean;
 }
@@ -38,32 +40,37 @@ function isUnread(created: string, sessionId: number, reads: NotificationReads):
 }
 
 /** Newest first; ties broken by session id, so the cursor order is total. */
-const newestFirst = (a: NotificationView, b: NotificationView) => (a.created === b.created ? b.id - a.id : a.created < b.created ? 1 : -1);
+const newestFirst = (a: { created: string; id: number }, b: { created: string; id: number }) => (a.created === b.created ? b.id - a.id : a.created < b.created ? 1 : -1);
+
+/** A notification before its preview is presented. */
+type Listed = Omit<NotificationView, 'last_message'> & { last_entry: LastEntry };
 
 export async function listNotifications(deps: Deps, adminId: number, limit: number, cursor: string | undefined): Promise<NotificationsPage> {
   const chat = chatTableRef(deps);
   const after = decodeCursor(cursor, cursorSchema);
   const [items, reads] = await Promise.all([listNotifiable(chat, adminId), notificationReads(chat, adminId)]);
   const all = items
-    .map((item): NotificationView => {
+    .map((item): Listed => {
       const created = item.session.last_store_message_at ?? item.session.last_message_at;
       return {
         id: item.session.id,
         session_id: item.session.id,
         store_id: item.session.store_id,
         admin_id: item.session.admin_id,
-        last_message: item.last_entry,
+        last_entry: item.last_entry,
         created,
         unread: isUnread(created, item.session.id, reads),
       };
     })
     .sort(newestFirst);
-  const start = after ? all.findIndex((n) => newestFirst(n, { ...n, created: after.created, id: after.id }) > 0) : 0;
+  const start = after ? all.findIndex((n) => newestFirst(n, { created: after.created, id: after.id }) > 0) : 0;
   const rest = start < 0 ? [] : all.slice(start);
   const page = rest.slice(0, limit);
   const last = page.at(-1);
+  // Only the page's previews are presented: an item from before previews had a type costs a read (inbox.ts).
+  const lastMessages = await presentLastEntries(deps, page.map((n) => n.last_entry));
   return {
-    notifications: page,
+    notifications: page.map(({ last_entry: _entry, created, unread, ...ids }, index) => ({ ...ids, last_message: lastMessages[index]!, created, unread })),
     unread_count: all.filter((n) => n.unread).length,
     next_cursor: rest.length > limit && last ? encodeCursor({ created: last.created, id: last.id }) : null,
   };

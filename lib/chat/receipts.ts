@@ -12,11 +12,14 @@ export interface ReadResult {
   advanced: boolean;
 }
 
+/** How a refused input is summed up where it came from (README "Errors"). */
+export type InvalidInput = 'Invalid request body' | 'Invalid frame';
+
 /** up_to_id must name an existing entry of this session. */
-export function checkUpTo(head: Entry, upToId: number): void {
+export function checkUpTo(head: Entry, upToId: number, invalid: InvalidInput): void {
   const { sessionId, seq } = splitMessageId(upToId);
   if (sessionId !== head.session.id || seq < 1 || seq > head.seq) {
-    throw new BadRequestError('Invalid request', { up_to_id: ['Is not a message of this session'] });
+    throw new BadRequestError(invalid, { up_to_id: ['Is not a message of this session'] });
   }
 }
 
@@ -25,8 +28,8 @@ export function checkUpTo(head: Entry, upToId: number): void {
  * admins. One conditional write however many messages it covers; a read that
  * moves nothing pushes nothing.
  */
-export async function markRead(deps: Deps, head: Entry, reader: { type: 'admin' | 'store'; id: number }, upToId: number): Promise<ReadResult> {
-  checkUpTo(head, upToId);
+export async function markRead(deps: Deps, head: Entry, reader: { type: 'admin' | 'store'; id: number }, upToId: number, invalid: InvalidInput): Promise<ReadResult> {
+  checkUpTo(head, upToId, invalid);
   const field: ReceiptField = reader.type === 'admin' ? 'admin_read' : 'store_read';
   const advanced = await advanceReceipt(chatTableRef(deps), head.session.id, field, upToId, isoTime(deps.clock.now()));
   if (advanced) {

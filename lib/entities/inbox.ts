@@ -1,12 +1,23 @@
 import { DeleteCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { TableRef } from '../db/types';
+import { typeOf, type MessageType } from '../chat/message-type';
 import type { Entry, SessionState } from './session';
+
+/** The session's newest entry, as the inbox and notifications preview it. */
+export interface LastEntry {
+  id: number;
+  sender_type: Entry['sender_type'];
+  /** The message object's `type`, so a preview of an attachment-only message can say "[image]". Absent on items written before it existed. */
+  type?: MessageType;
+  preview: string;
+  created: string;
+}
 
 export interface InboxItem {
   pk: string;
   sk: string;
   session: SessionState;
-  last_entry: { id: number; sender_type: Entry['sender_type']; preview: string; created: string };
+  last_entry: LastEntry;
 }
 
 /**
@@ -46,6 +57,7 @@ export async function syncInbox(ref: TableRef, entry: Entry, previous: Entry | u
         last_entry: {
           id: entry.id,
           sender_type: entry.sender_type,
+          type: typeOf(entry),
           preview: Array.from(entry.content).slice(0, previewChars).join(''),
           created: entry.created,
         },

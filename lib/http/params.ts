@@ -1,6 +1,7 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import * as z from 'zod';
+import type * as z from 'zod';
 import { BadRequestError } from '../errors';
+import { integerText } from './integers';
 import { fieldErrors } from './zod-errors';
 
 /** Validates the query string; repeated keys arrive comma-joined and fail their schema. */
@@ -10,12 +11,8 @@ export function parseQuery<T>(event: APIGatewayProxyEventV2, schema: z.ZodType<T
   return parsed.data;
 }
 
-/** Digits only, so "1e3", "0x10" or " 7" are refused rather than read as numbers. */
-const positiveId = z
-  .string({ error: 'Must be an integer' })
-  .regex(/^[1-9][0-9]{0,15}$/, 'Must be an integer')
-  .transform(Number)
-  .refine(Number.isSafeInteger, 'Must be an integer');
+/** Ids in paths and query strings (see integers.ts for the wording). */
+const positiveId = integerText();
 
 /** An integer id from the path. */
 export function pathId(event: APIGatewayProxyEventV2, name: string): number {
@@ -25,16 +22,6 @@ export function pathId(event: APIGatewayProxyEventV2, name: string): number {
 }
 
 /** Query-string ids: digits only, so "1e3" or " 7" are refused rather than coerced. */
-export const queryId = z
-  .string()
-  .regex(/^[1-9][0-9]{0,15}$/, 'Must be a positive integer')
-  .transform(Number)
-  .refine(Number.isSafeInteger, 'Must be a positive integer');
+export const queryId = positiveId;
 
-export const pageLimit = (fallback: number, max: number) =>
-  z
-    .string()
-    .regex(/^[0-9]{1,4}$/, `Must be an integer from 1 to ${max}`)
-    .transform(Number)
-    .refine((n) => n >= 1 && n <= max, `Must be an integer from 1 to ${max}`)
-    .default(fallback);
+export const pageLimit = (fallback: number, max: number) => integerText({ max, range: `Must be an integer from 1 to ${max}` }).default(fallback);

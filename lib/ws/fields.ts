@@ -1,6 +1,7 @@
 import * as z from 'zod';
+import { idField } from '../http/integers';
 
-/** Positive integer ids in WebSocket frames and query strings. */
-export const idField = z.number({ error: 'Must be an integer' }).int('Must be an integer').positive('Must be positive');
+/** Positive integer ids in WebSocket frames and JSON bodies: the shared rule and wording of http/integers.ts. */
+export { idField };
 
 export const sessionFrame = z.object({ session_id: idField });

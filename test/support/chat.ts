@@ -126,7 +126,7 @@ export interface BatchSent {
 export interface InboxItemBody {
   session: SessionBody;
   store: { id: number; name: string; blocked: boolean };
-  last_message: { id: number; sender_type: string; preview: string; created: string };
+  last_message: { id: number; sender_type: string; type: string; preview: string; created: string };
 }
 
 /** The message of a `message.created` (or `message.hidden`) frame. */
