@@ -10,7 +10,7 @@ import { routes } from '../../lib/routes';
 export const makeHandler = (deps: DepsSource = defaultDeps) =>
   httpRoute(routes.storeSendMessage, deps, async ({ deps, principal, event }) => {
     const draft = singleDraft(parseJsonBody(event, storeMessageFields));
-    const { session, messages } = await postMessages(deps, principal, [draft], storePort(deps, principal.id), (_index, error) => error);
+    const { session, messages } = await postMessages(deps, principal, [draft], storePort(deps, principal.id), { errorAt: (_index, error) => error });
     return { session, message: messages[0] };
   });
 

@@ -1,4 +1,4 @@
-import { atIndex, batchDrafts, storeBatchBody } from '../../lib/chat/drafts';
+import { atIndex, batchDrafts, storeBatchEnvelope } from '../../lib/chat/drafts';
 import { storePort } from '../../lib/chat/ports';
 import { postMessages } from '../../lib/chat/post-messages';
 import { defaultDeps, type DepsSource } from '../../lib/deps';
@@ -6,11 +6,14 @@ import { parseJsonBody } from '../../lib/http/request';
 import { httpRoute } from '../../lib/http/route';
 import { routes } from '../../lib/routes';
 
-/** POST /v1/chat/store/messages/ {"messages": [...]}: a batch, as an app flushing its offline queue (seed 003). */
+/**
+ * POST /v1/chat/store/messages/ {"messages": [...]}: a batch, as an app flushing its offline queue (seed 003).
+ * Every item is checked, and one answer names every failing item and field (README "Send Messages (Store, batch)").
+ */
 export const makeHandler = (deps: DepsSource = defaultDeps) =>
   httpRoute(routes.storeSendMessages, deps, async ({ deps, principal, event }) => {
-    const drafts = batchDrafts(parseJsonBody(event, storeBatchBody).messages);
-    return postMessages(deps, principal, drafts, storePort(deps, principal.id), atIndex);
+    const { drafts, errors } = batchDrafts(parseJsonBody(event, storeBatchEnvelope).messages);
+    return postMessages(deps, principal, drafts, storePort(deps, principal.id), { errorAt: atIndex, refused: errors });
   });
 
 export const handler = makeHandler();

@@ -8,7 +8,9 @@ import { wsAction } from '../../lib/ws/route';
 /** {"action": "send", "request_id": "...", "session_id": 1, "content": "Hi, how can I help?"} */
 export const makeHandler = (deps: DepsSource = defaultDeps) =>
   wsAction(routes.wsSend, deps, adminSendFrame, async ({ deps, principal, input }) => {
-    const { session, messages } = await postMessages(deps, principal, [singleDraft(input)], adminPort(deps, principal.id, input.session_id), (_index, error) => error);
+    const { session, messages } = await postMessages(deps, principal, [singleDraft(input)], adminPort(deps, principal.id, input.session_id), {
+      errorAt: (_index, error) => error,
+    });
     return { session, message: messages[0] };
   });
 

@@ -22,6 +22,8 @@ export interface AttachmentStore extends AttachmentUrls {
   /** Resolves when S3 answers for this key (found or not); throws when it cannot be reached. */
   probe(key: string): Promise<void>;
   copy(from: string, to: string, contentType: string): Promise<void>;
+  /** Deletes one object; a key that is not there is not an error. */
+  remove(key: string): Promise<void>;
 }
 
 export interface S3AttachmentStoreOptions {
@@ -47,5 +49,6 @@ export function lazyS3AttachmentStore(options: S3AttachmentStoreOptions): Attach
     readHead: async (...args) => (await store()).readHead(...args),
     probe: async (...args) => (await store()).probe(...args),
     copy: async (...args) => (await store()).copy(...args),
+    remove: async (...args) => (await store()).remove(...args),
   };
 }

@@ -1,7 +1,8 @@
 import * as z from 'zod';
-import { AppError, BadRequestError } from '../errors';
+import { AppError, BadRequestError, type FieldErrors } from '../errors';
 import { limits } from '../limits';
 import type { SpecialType } from '../entities/session';
+import { idField } from '../http/integers';
 import { attachmentTypeField, attachmentUrlField } from './attachments';
 import { isBlank, textField } from './text';
 
@@ -12,8 +13,8 @@ const clientMessageId = z
   .string({ error: 'Must be a string' })
   .regex(/^[A-Za-z0-9._:-]{1,64}$/, 'Must be 1 to 64 letters, digits, dots, dashes, colons or underscores');
 
-/** Product and session ids. */
-const productId = z.number({ error: 'Must be an integer' }).int('Must be an integer').positive('Must be positive');
+/** Product and session ids: positive integers up to 2^53 − 1 (http/integers.ts). */
+const productId = idField;
 
 /** Fields every sender may use: seed 000's three, a product card, and an idempotency key. */
 const messageFields = {
@@ -45,19 +46,24 @@ const adminObject = z.object({
   special_param: z.unknown().optional(),
 });
 
-/** Each action has its own parameter, and shows content beside it. */
-function checkSpecial(body: z.infer<typeof adminObject>, ctx: z.RefinementCtx): void {
+/**
+ * Each action has its own parameter, and shows content beside it. The parameter
+ * is replaced by its parsed form, so an open_url link is stored as its
+ * normalised href (README "Links").
+ */
+function checkSpecial<T extends z.infer<typeof adminObject>>(body: T, ctx: z.RefinementCtx): T {
   if (!body.special_type) {
     if (body.special_param !== undefined && body.special_param !== null) ctx.addIssue({ code: 'custom', path: ['special_param'], message: 'Requires special_type' });
-    return;
+    return body;
   }
   const parsed = specialParams[body.special_type].safeParse(body.special_param);
   if (!parsed.success) for (const issue of parsed.error.issues) ctx.addIssue({ code: 'custom', path: ['special_param', ...issue.path], message: issue.message });
   if (isBlank(body.content)) ctx.addIssue({ code: 'custom', path: ['content'], message: 'An action message needs content to show' });
+  return parsed.success ? { ...body, special_param: parsed.data } : body;
 }
 
 /** The admin `send` action's frame: a message (maybe an action or a product card) and its session. */
-export const adminSendFrame = adminObject.extend({ session_id: productId }).superRefine(checkSpecial);
+export const adminSendFrame = adminObject.extend({ session_id: productId }).transform(checkSpecial);
 
 export const storeBatchBody = z.object({
   messages: z
@@ -118,20 +124,48 @@ export function singleDraft(fields: MessageFields): MessageDraft {
   }
 }
 
-/** Every item of a batch, or a 400 naming each failing index and field. */
-export function batchDrafts(items: MessageFields[]): MessageDraft[] {
-  const errors: Record<string, string[]> = {};
+/**
+ * A batch's envelope: the list itself. Each item is checked on its own by
+ * `batchDrafts`, so one failing item does not hide the others' errors.
+ */
+export const storeBatchEnvelope = z.object({
+  messages: z
+    .array(z.unknown(), { error: 'Must be a list of messages' })
+    .min(1, 'Must contain at least one message')
+    .max(maxBatchMessages, `Must contain at most ${maxBatchMessages} messages`),
+});
+
+/** A batch's items: a draft for each good one (undefined for the others), and every failing index and field. */
+export interface BatchDrafts {
+  drafts: (MessageDraft | undefined)[];
+  errors: FieldErrors;
+}
+
+/**
+ * Checks every item of a batch (fields, then the rules across fields) and
+ * names each failing index and field; nothing throws, so the send path can add
+ * what it finds (attachments, products) and answer once (README "Send
+ * Messages (Store, batch)").
+ */
+export function batchDrafts(items: readonly unknown[]): BatchDrafts {
+  const errors: FieldErrors = {};
+  const add = (index: number, path: readonly PropertyKey[], message: string) =>
+    (errors[['messages', index, ...path].map(String).join('.')] ??= []).push(message);
   const drafts = items.map((item, index) => {
+    const parsed = storeMessageFields.safeParse(item);
+    if (!parsed.success) {
+      for (const issue of parsed.error.issues) add(index, issue.path, issue.message);
+      return undefined;
+    }
     try {
-      return toDraft(item);
+      return toDraft(parsed.data);
     } catch (error) {
       if (!(error instanceof DraftError)) throw error;
-      (errors[`messages.${index}.${error.field}`] ??= []).push(error.message);
+      add(index, [error.field], error.message);
       return undefined;
     }
   });
-  if (Object.keys(errors).length > 0) throw new BadRequestError('Invalid request body', errors);
-  return drafts.filter((draft): draft is MessageDraft => draft !== undefined);
+  return { drafts, errors };
 }
 
 /** Re-keys a batch item's field errors as messages.<index>.<field>, so the answer names the item. */

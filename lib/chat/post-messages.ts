@@ -2,11 +2,11 @@ import { isoTime } from '../clock';
 import { chatTableRef, type Deps } from '../deps';
 import type { Connection } from '../entities/connection';
 import { syncInbox } from '../entities/inbox';
-import { getEntry, messageId, type Entry, type SessionState } from '../entities/session';
-import { AppError, ConflictError, ServiceUnavailableError } from '../errors';
+import { getEntry, messageId, readHead, type Entry, type SessionState } from '../entities/session';
+import { AppError, BadRequestError, ConflictError, ServiceUnavailableError, type FieldErrors } from '../errors';
 import { newWriteId } from '../ids';
 import { presentMessage } from '../attachments/present';
-import { settleAttachment } from '../attachments/attach';
+import { checkAttachment, copyAttachment, removeCopies, type PendingCopy } from '../attachments/attach';
 import { normalizeType, typesAgree } from '../attachments/sniff';
 import { messageCreated } from '../realtime/events';
 import { fanOut, sessionAudience } from '../realtime/fanout';
@@ -92,30 +92,80 @@ function sameRequest(deps: Deps, original: Entry, draft: MessageDraft): boolean 
   );
 }
 
+/** Options of one send request. */
+export interface PostOptions {
+  /** Re-keys an item's field errors for the answer (a batch prefixes `messages.<index>.`). */
+  errorAt: (index: number, error: unknown) => unknown;
+  /** A batch's field errors found before the send path (fields, rules across fields), keyed as answered. */
+  refused?: FieldErrors;
+}
+
+interface ItemError {
+  index: number;
+  error: AppError;
+}
+
+/**
+ * One answer for every failing item (README "Send Messages (Store, batch)"):
+ * the lowest status any item earned (400 before 404 before 409), with that
+ * status's first message, and `errors` naming every failing item and field.
+ */
+function itemsRefused(found: readonly ItemError[], refused: FieldErrors, errorAt: PostOptions['errorAt']): AppError {
+  const errors: FieldErrors = { ...refused };
+  let chosen: AppError | undefined = Object.keys(refused).length > 0 ? new BadRequestError('Invalid request body', refused) : undefined;
+  for (const { index, error } of [...found].sort((a, b) => a.index - b.index)) {
+    const keyed = errorAt(index, error);
+    const named = keyed instanceof AppError ? keyed : error;
+    for (const [field, messages] of Object.entries(named.errors ?? {})) (errors[field] ??= []).push(...messages);
+    if (!chosen || named.status < chosen.status) chosen = named;
+  }
+  if (!chosen) throw new Error('no item was refused');
+  return new AppError(chosen.status, chosen.message, { errors, ...(chosen.headers ? { headers: chosen.headers } : {}) });
+}
+
+/** An item's own refusal (a field of it is wrong) is gathered; anything else (a 5xx, a session refusal) ends the request. */
+function gather(found: ItemError[], index: number, error: unknown): void {
+  if (error instanceof AppError && error.status < 500 && error.errors) found.push({ index, error });
+  else throw error;
+}
+
 /**
  * Stores messages in order and tells the admins who should see them. Every
- * draft is checked first (fields, products, attachments): a bad one fails the
- * whole request before anything is written. Drafts whose client_message_id the
- * conversation remembers are answered with the original, and cost no write,
- * no push and no notification.
+ * check of every draft runs first (fields, idempotency, products,
+ * attachments, then the send limit) and writes nothing; a batch answers once
+ * for all its failing items. Only then are uploads copied to attachments/, the
+ * one S3 write, right before the log appends; if the log then refuses with a
+ * 4xx (the session changed hands or closed, a racing send took the limit or
+ * the id), the copies no stored message names are removed again (README
+ * "Send Message": nothing is stored for any 4xx). Drafts whose
+ * client_message_id the conversation remembers are answered with the
+ * original, and cost no write, no push and no notification.
  */
 export async function postMessages(
   deps: Deps,
   sender: Sender,
-  drafts: readonly MessageDraft[],
+  drafts: readonly (MessageDraft | undefined)[],
   port: SessionPort,
-  errorAt: (index: number, error: unknown) => unknown,
+  { errorAt, refused = {} }: PostOptions,
 ): Promise<PostResult> {
   const chat = chatTableRef(deps);
-  let target = await port.locate();
-  if (target.sessionId !== undefined) port.check(target.head);
+  const hasRefused = Object.keys(refused).length > 0;
+  let target: Target;
+  try {
+    target = await port.locate();
+    if (target.sessionId !== undefined) port.check(target.head);
+  } catch (error) {
+    // A body that is invalid answers 400 first, as a single send's does before anything is read.
+    if (hasRefused && error instanceof AppError && error.status < 500) throw new BadRequestError('Invalid request body', refused);
+    throw error;
+  }
+  const found: ItemError[] = [];
+  const conflict = () => new ConflictError('client_message_id was already used for a different message', { client_message_id: ['Was already used for a different message'] });
 
   const findOriginal = async (index: number, identity: ClientIdentity, id: number): Promise<Entry | undefined> => {
     const entry = await getEntry(chat, id);
     if (!entry || !isSameSender(entry, identity)) return undefined;
-    if (!sameRequest(deps, entry, drafts[index]!)) {
-      throw errorAt(index, new ConflictError('client_message_id was already used for a different message', { client_message_id: ['Was already used for a different message'] }));
-    }
+    if (!sameRequest(deps, entry, drafts[index]!)) throw conflict();
     return entry;
   };
 
@@ -124,10 +174,15 @@ export async function postMessages(
   const window = (target.head ?? target.previous)?.recent;
   await Promise.all(
     drafts.map(async (draft, index) => {
+      if (!draft) return;
       const identity = identityOf(sender, draft);
       const id = identity && remembered(window, identity);
-      const original = identity && id !== undefined ? await findOriginal(index, identity, id) : undefined;
-      if (original) known.set(index, original);
+      try {
+        const original = identity && id !== undefined ? await findOriginal(index, identity, id) : undefined;
+        if (original) known.set(index, original);
+      } catch (error) {
+        gather(found, index, error);
+      }
     }),
   );
 
@@ -135,27 +190,35 @@ export async function postMessages(
   const firstWithId = new Map<string, number>();
   const sameAs = new Map<number, number>();
   for (const [index, draft] of drafts.entries()) {
-    if (!draft.client_message_id || known.has(index)) continue;
+    if (!draft?.client_message_id || known.has(index) || found.some((item) => item.index === index)) continue;
     const first = firstWithId.get(draft.client_message_id);
     if (first === undefined) firstWithId.set(draft.client_message_id, index);
     else if (sameDrafts(drafts[first]!, draft)) sameAs.set(index, first);
-    else throw errorAt(index, new ConflictError('client_message_id was already used for a different message', { client_message_id: ['Was already used for a different message'] }));
+    else found.push({ index, error: conflict() });
   }
 
-  // Everything else is checked before anything is written.
+  // Products and attachments: checked for every item, written nowhere yet.
   const settled = new Map<number, Settled>();
+  const copies = new Map<number, PendingCopy>();
   await Promise.all(
     drafts.map(async (draft, index) => {
-      if (known.has(index) || sameAs.has(index)) return;
-      try {
-        const withAttachment = await settleAttachment(deps, sender, draft);
-        const product = draft.product_id === undefined ? undefined : await productForStore(deps, draft.product_id, port.storeId(target));
-        settled.set(index, { ...draft, ...withAttachment, ...(product ? { product } : {}) });
-      } catch (error) {
-        throw errorAt(index, error);
+      if (!draft || known.has(index) || sameAs.has(index) || found.some((item) => item.index === index)) return;
+      const [attachment, product] = await Promise.allSettled([
+        checkAttachment(deps, sender, draft),
+        draft.product_id === undefined ? Promise.resolve(undefined) : productForStore(deps, draft.product_id, port.storeId(target)),
+      ]);
+      if (attachment.status === 'rejected') gather(found, index, attachment.reason);
+      if (product.status === 'rejected') gather(found, index, product.reason);
+      if (attachment.status === 'fulfilled' && product.status === 'fulfilled') {
+        settled.set(index, { ...attachment.value.fields, ...(product.value ? { product: product.value } : {}) });
+        if (attachment.value.copy) copies.set(index, attachment.value.copy);
       }
     }),
   );
+  if (found.length > 0 || hasRefused) throw itemsRefused(found, refused, errorAt);
+
+  // A batch over the limit is refused whole, before anything is written.
+  if (sender.kind === 'store' && settled.size > 0) countSends(target.head?.session.send_window, settled.size, deps.clock.now(), deps.sendLimit);
 
   const audiences = new Map<number | null, Promise<Connection[]>>();
   const audienceFor = (adminId: number | null) => {
@@ -164,98 +227,114 @@ export async function postMessages(
     return found;
   };
 
-  // A batch over the limit is refused whole, before anything is written.
-  if (sender.kind === 'store' && settled.size > 0) countSends(target.head?.session.send_window, settled.size, deps.clock.now(), deps.sendLimit);
-
   const outcomes: Outcome[] = [];
   if (settled.size > 0) target = await port.open(target);
-  let head = target.head;
-  for (const [index, draft] of drafts.entries()) {
-    const original = known.get(index) ?? outcomes[sameAs.get(index) ?? -1]?.entry;
-    if (original) {
-      outcomes.push({ entry: original });
-      continue;
+  const created = await copyAll(deps, [...copies.values()]);
+  try {
+    await appendAll();
+  } catch (error) {
+    // A 5xx may hide a write that landed; only a refusal is sure to have stored nothing that names the copies.
+    if (error instanceof AppError && error.status < 500) {
+      const named = new Set(outcomes.filter((outcome) => outcome.appended).map((outcome) => outcome.entry.attachment_url));
+      await removeCopies(deps, created.filter((key) => !named.has(deps.attachments?.canonicalUrl(key) ?? '')));
     }
-    const sessionId = () => {
-      if (target.sessionId === undefined) throw new Error('the target was not opened');
-      return target.sessionId;
-    };
-    const message = settled.get(index)!;
-    const identity = identityOf(sender, draft);
-    const writeId = newWriteId();
-    let ignoreWindow = false;
-    for (let round = 0; ; round++) {
-      if (round > 5) throw new ServiceUnavailableError('Could not store the message, please retry');
-      try {
-        const appended = await appendToSession(chat, sessionId(), head, async (current) => {
-          port.check(current);
-          const carried = current ? current.recent : target.previous?.recent;
-          if (identity && !ignoreWindow) {
-            const id = remembered(carried, identity);
-            if (id !== undefined) throw new Duplicate(id);
+    throw error;
+  }
+
+  async function appendAll(): Promise<void> {
+    let head = target.head;
+    for (const [index, draft] of drafts.entries()) {
+      const original = known.get(index) ?? outcomes[sameAs.get(index) ?? -1]?.entry;
+      if (original) {
+        outcomes.push({ entry: original });
+        continue;
+      }
+      const sessionId = () => {
+        if (target.sessionId === undefined) throw new Error('the target was not opened');
+        return target.sessionId;
+      };
+      const message = settled.get(index)!;
+      const identity = draft && identityOf(sender, draft);
+      const writeId = newWriteId();
+      let ignoreWindow = false;
+      for (let round = 0; ; round++) {
+        if (round > 5) throw new ServiceUnavailableError('Could not store the message, please retry');
+        try {
+          const appended = await appendToSession(chat, sessionId(), head, async (current) => {
+            port.check(current);
+            const carried = current ? current.recent : target.previous?.recent;
+            if (identity && !ignoreWindow) {
+              const id = remembered(carried, identity);
+              if (id !== undefined) throw new Duplicate(id);
+            }
+            const created = isoTime(Math.max(deps.clock.now(), current ? Date.parse(current.created) : 0));
+            const seq = (current?.seq ?? 0) + 1;
+            const id = messageId(sessionId(), seq);
+            const base: SessionState = current?.session ?? {
+              id: sessionId(),
+              store_id: port.storeId(target),
+              admin_id: null,
+              status: 'open',
+              created,
+              updated: created,
+              last_message_at: created,
+            };
+            const online = sender.kind === 'store' && (await audienceFor(base.admin_id)).length > 0;
+            const delivery = online ? 'delivered' : 'sent';
+            const session: SessionState = {
+              ...base,
+              updated: created,
+              last_message_at: created,
+              ...(sender.kind === 'store' ? { last_store_message_at: created } : { admin_replied: true }),
+              // An answer, or an admin online, ends the stretch an "unavailable" notice covered.
+              unavailable_noted: sender.kind === 'store' && delivery === 'sent' ? base.unavailable_noted : undefined,
+              ...(sender.kind === 'store' ? { send_window: countSends(base.send_window, 1, Date.parse(created), deps.sendLimit) } : {}),
+            };
+            return {
+              seq,
+              id,
+              session,
+              sender_type: sender.kind,
+              sender_id: sender.id,
+              type: contentType(message),
+              content: message.content,
+              attachment_url: message.attachment_url,
+              attachment_type: message.attachment_type,
+              ...(message.product ? { product: message.product } : {}),
+              ...(message.special ? { special_type: message.special.type, special_param: message.special.param } : {}),
+              ...(identity ? { client_message_id: identity.client_message_id } : {}),
+              recent: nextWindow(carried, identity, id),
+              delivery,
+              created,
+              write_id: writeId,
+            };
+          });
+          head = appended.entry;
+          outcomes.push({ entry: appended.entry, appended });
+          break;
+        } catch (error) {
+          if (error instanceof Duplicate && identity) {
+            let racing: Entry | undefined;
+            try {
+              racing = await findOriginal(index, identity, error.messageId);
+            } catch (refusal) {
+              throw errorAt(index, refusal);
+            }
+            if (racing) {
+              outcomes.push({ entry: racing });
+              break;
+            }
+            ignoreWindow = true; // a hash collision, not a retry
+            continue;
           }
-          const created = isoTime(Math.max(deps.clock.now(), current ? Date.parse(current.created) : 0));
-          const seq = (current?.seq ?? 0) + 1;
-          const id = messageId(sessionId(), seq);
-          const base: SessionState = current?.session ?? {
-            id: sessionId(),
-            store_id: port.storeId(target),
-            admin_id: null,
-            status: 'open',
-            created,
-            updated: created,
-            last_message_at: created,
-          };
-          const online = sender.kind === 'store' && (await audienceFor(base.admin_id)).length > 0;
-          const delivery = online ? 'delivered' : 'sent';
-          const session: SessionState = {
-            ...base,
-            updated: created,
-            last_message_at: created,
-            ...(sender.kind === 'store' ? { last_store_message_at: created } : { admin_replied: true }),
-            // An answer, or an admin online, ends the stretch an "unavailable" notice covered.
-            unavailable_noted: sender.kind === 'store' && delivery === 'sent' ? base.unavailable_noted : undefined,
-            ...(sender.kind === 'store' ? { send_window: countSends(base.send_window, 1, Date.parse(created), deps.sendLimit) } : {}),
-          };
-          return {
-            seq,
-            id,
-            session,
-            sender_type: sender.kind,
-            sender_id: sender.id,
-            type: contentType(message),
-            content: message.content,
-            attachment_url: message.attachment_url,
-            attachment_type: message.attachment_type,
-            ...(message.product ? { product: message.product } : {}),
-            ...(message.special ? { special_type: message.special.type, special_param: message.special.param } : {}),
-            ...(identity ? { client_message_id: identity.client_message_id } : {}),
-            recent: nextWindow(carried, identity, id),
-            delivery,
-            created,
-            write_id: writeId,
-          };
-        });
-        head = appended.entry;
-        outcomes.push({ entry: appended.entry, appended });
-        break;
-      } catch (error) {
-        if (error instanceof Duplicate && identity) {
-          const racing = await findOriginal(index, identity, error.messageId);
-          if (racing) {
-            outcomes.push({ entry: racing });
-            break;
+          if (error instanceof SessionUnavailable) {
+            target = await port.open(await port.locate());
+            head = target.head;
+            continue;
           }
-          ignoreWindow = true; // a hash collision, not a retry
-          continue;
+          if (error instanceof AppError) throw error;
+          throw new ServiceUnavailableError('Could not store the message, please retry', { cause: error });
         }
-        if (error instanceof SessionUnavailable) {
-          target = await port.open(await port.locate());
-          head = target.head;
-          continue;
-        }
-        if (error instanceof AppError) throw error;
-        throw new ServiceUnavailableError('Could not store the message, please retry', { cause: error });
       }
     }
   }
@@ -273,8 +352,38 @@ export async function postMessages(
       }
     })(),
   ]);
-  const latest = written.at(-1)?.entry ?? outcomes.at(-1)!.entry;
-  return { session: sessionView(latest.session), messages: views };
+  const latest = written.at(-1)?.entry.session ?? (await sessionNow(deps, target, outcomes.at(-1)!.entry));
+  return { session: sessionView(latest), messages: views };
+}
+
+/**
+ * A request that only retried: its messages are the originals, but the
+ * session is answered as it is now (README "Idempotent sends"), so a client
+ * learns that it was claimed or closed since. The heads this request already
+ * read cover the usual case; an older session costs one read of its head.
+ */
+async function sessionNow(deps: Deps, target: Target, original: Entry): Promise<SessionState> {
+  const id = original.session.id;
+  for (const head of [target.head, target.previous]) if (head?.session.id === id) return head.session;
+  return (await readHead(chatTableRef(deps), id))?.session ?? original.session;
+}
+
+/**
+ * Copies every checked upload to attachments/, in parallel. When one copy
+ * fails, the others are removed again (no message names them yet) and the
+ * request fails as a whole. Resolves to the keys this request created.
+ */
+async function copyAll(deps: Deps, copies: readonly PendingCopy[]): Promise<string[]> {
+  // Two items of one batch may send the same upload: one copy serves both.
+  const unique = [...new Map(copies.map((copy) => [copy.to, copy])).values()];
+  const results = await Promise.allSettled(unique.map((copy) => copyAttachment(deps, copy)));
+  const created = results.flatMap((result) => (result.status === 'fulfilled' && result.value !== undefined ? [result.value] : []));
+  const failed = results.find((result): result is PromiseRejectedResult => result.status === 'rejected');
+  if (failed) {
+    await removeCopies(deps, created);
+    throw failed.reason;
+  }
+  return created;
 }
 
 /** One inbox move per session the request wrote to, from where it was to where it ends. */

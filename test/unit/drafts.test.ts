@@ -1,5 +1,5 @@
 import { inferAttachmentType } from '../../lib/chat/attachments';
-import { adminSendFrame, batchDrafts, singleDraft, storeBatchBody, storeMessageFields } from '../../lib/chat/drafts';
+import { adminSendFrame, batchDrafts, singleDraft, storeBatchEnvelope, storeMessageFields } from '../../lib/chat/drafts';
 import { BadRequestError } from '../../lib/errors';
 
 const store = (body: unknown) => singleDraft(storeMessageFields.parse(body));
@@ -73,26 +73,25 @@ describe('message drafts', () => {
   });
 
   describe('batches', () => {
-    it('name the index and field of every failing item', () => {
-      const messages = storeBatchBody.parse({ messages: [{ content: 'ok' }, { content: ' ' }, { attachment_type: 'image/png', content: 'x' }] }).messages;
+    it('name the index and field of every failing item, field errors and rules across fields alike', () => {
+      const messages = storeBatchEnvelope.parse({
+        messages: [{ content: 'ok' }, { content: ' ' }, { attachment_type: 'image/png', content: 'x' }, { content: 7 }, 'not an object'],
+      }).messages;
 
-      let thrown: unknown;
-      try {
-        batchDrafts(messages);
-      } catch (error) {
-        thrown = error;
-      }
+      const { drafts, errors } = batchDrafts(messages);
 
-      expect(thrown).toBeInstanceOf(BadRequestError);
-      expect((thrown as BadRequestError).errors).toEqual({
+      expect(drafts.map((draft) => draft?.content)).toEqual(['ok', undefined, undefined, undefined, undefined]);
+      expect(errors).toEqual({
         'messages.1.content': ['Message content or attachment is required'],
         'messages.2.attachment_type': ['Requires attachment_url'],
+        'messages.3.content': ['Must be a string'],
+        'messages.4': [expect.any(String)],
       });
     });
 
     it('hold at most 20 messages and at least one', () => {
-      expect(storeBatchBody.safeParse({ messages: [] }).success).toBe(false);
-      expect(storeBatchBody.safeParse({ messages: Array.from({ length: 21 }, () => ({ content: 'x' })) }).success).toBe(false);
+      expect(storeBatchEnvelope.safeParse({ messages: [] }).success).toBe(false);
+      expect(storeBatchEnvelope.safeParse({ messages: Array.from({ length: 21 }, () => ({ content: 'x' })) }).success).toBe(false);
     });
   });
 });
