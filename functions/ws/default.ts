@@ -1,27 +1,33 @@
 import { defaultDeps, resolveDeps, type DepsSource } from '../../lib/deps';
-import { NotFoundError } from '../../lib/errors';
+import { BadRequestError, NotFoundError } from '../../lib/errors';
+import { limits } from '../../lib/limits';
 import { routes } from '../../lib/routes';
-import { errorFrame, reply, type WsEvent, type WsResponse } from '../../lib/ws/route';
+import { echoRequestId, errorFrame, frameErrors, parseFrame, reply, type WsEvent, type WsResponse } from '../../lib/ws/route';
 
-/** Frames whose "action" matches no route: answer with an error frame instead of silence. */
+/**
+ * Frames no action route took: not JSON, not an object, no string `action`,
+ * or an `action` that names no route. Each gets the error frame README "Admin
+ * WebSocket" (Frames) lists, with the same wording as the HTTP body errors.
+ */
 export const makeHandler =
   (source: DepsSource = defaultDeps) =>
   (event: WsEvent): Promise<WsResponse> => {
-    const log = resolveDeps(source).log.child({ route: routes.wsDefault.name });
+    const log = resolveDeps(source).log.child({ route: routes.wsDefault.name, connectionId: event.requestContext.connectionId });
+    let frame: Record<string, unknown> | undefined;
     let action: string | null = null;
-    let requestId: string | null = null;
     try {
-      const frame: unknown = JSON.parse(event.body ?? '');
-      if (typeof frame === 'object' && frame !== null) {
-        const { action: a, request_id: r } = frame as Record<string, unknown>;
-        if (typeof a === 'string' && a.length <= 64) action = a;
-        if (typeof r === 'string' && r.length <= 128) requestId = r;
+      // A binary frame arrives base64-encoded; it is not a JSON text frame either.
+      frame = parseFrame(event.isBase64Encoded ? undefined : event.body);
+      const value = frame.action;
+      if (typeof value !== 'string') throw new BadRequestError(frameErrors.invalid, { action: ['Must be a string'] });
+      if (value.length > limits.wsActionMaxChars) {
+        throw new BadRequestError(frameErrors.invalid, { action: [`Must be at most ${limits.wsActionMaxChars} characters`] });
       }
-    } catch {
-      // Not JSON: the error frame below says what is expected.
+      action = value;
+      throw new NotFoundError(`Unknown action: ${value}`);
+    } catch (error) {
+      return Promise.resolve(reply(errorFrame(error, action, echoRequestId(frame), log)));
     }
-    const message = action === null ? 'Frames must be JSON objects with an "action"' : `Unknown action: ${action}`;
-    return Promise.resolve(reply(errorFrame(new NotFoundError(message), action, requestId, log)));
   };
 
 export const handler = makeHandler();

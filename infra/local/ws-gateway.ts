@@ -14,9 +14,6 @@ export const wsQuotas = {
   maxConnectionMs: 2 * 60 * 60 * 1000,
 };
 
-/** The $connect authorizer's identity source: route.request.querystring.token */
-export const wsTokenQueryParameter = 'token';
-
 export type PushFault = 'gone' | 'error' | 'hang';
 
 export interface WsGatewayOptions {
@@ -107,7 +104,15 @@ export async function startWsGateway(options: WsGatewayOptions): Promise<WsGatew
     };
   };
 
-  const wss = new WebSocketServer({ noServer: true, maxPayload: wsQuotas.frameBytes });
+  // The subprotocol $connect returned, per handshake. Like API Gateway, the gateway echoes only that:
+  // without handleProtocols `ws` would pick the client's first offer itself.
+  const echoed = new WeakMap<IncomingMessage, string>();
+  const wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: wsQuotas.frameBytes,
+    // A client that offered protocols and gets none back fails the handshake, as a browser does against AWS.
+    handleProtocols: (_offered, req) => echoed.get(req) ?? false,
+  });
 
   const armIdleTimer = (connection: LiveConnection) => {
     clearTimeout(connection.idleTimer);
@@ -174,8 +179,8 @@ export async function startWsGateway(options: WsGatewayOptions): Promise<WsGatew
 
   async function onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://localhost');
-    const token = url.searchParams.get(wsTokenQueryParameter);
-    if (!token) return rawHttpReject(socket, 401, 'Unauthorized');
+    // The authorizer has no identity source (infra/stack.ts): the token may come as ?token= or in
+    // Sec-WebSocket-Protocol, so API Gateway runs it for every handshake and it answers 401 itself.
     const candidate = {
       id: randomBytes(11).toString('base64'),
       connectedAt: Date.now(),
@@ -206,10 +211,12 @@ export async function startWsGateway(options: WsGatewayOptions): Promise<WsGatew
     if (connectRoute) {
       try {
         const result = (await connectRoute.fn.invoke({ requestContext: { ...requestContext, authorizer }, headers, queryStringParameters: query, isBase64Encoded: false })) as
-          | { statusCode?: number }
+          | { statusCode?: number; headers?: Record<string, unknown> }
           | undefined;
         const status = result?.statusCode ?? 200;
         if (status < 200 || status > 299) return rawHttpReject(socket, status, 'Forbidden');
+        const protocol = Object.entries(result?.headers ?? {}).find(([name]) => name.toLowerCase() === 'sec-websocket-protocol')?.[1];
+        if (typeof protocol === 'string') echoed.set(req, protocol);
       } catch (error) {
         reportError('$connect failed', error);
         return rawHttpReject(socket, 500, 'Internal Server Error');

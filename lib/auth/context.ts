@@ -19,6 +19,18 @@ export function toAuthContext(principal: Principal | undefined): { principal_typ
   return principal ? { principal_type: principal.kind, principal_id: principal.id } : { principal_type: 'anonymous' };
 }
 
+/**
+ * The WebSocket authorizer also hands over the SHA-256 of the token the socket
+ * was opened with (never the token): $connect stores it on the connection row
+ * so that revoking the token can close exactly its sockets (README "Rotating tokens").
+ */
+const tokenHashSchema = z.object({ token_hash: z.string().regex(/^[0-9a-f]{64}$/) });
+
+export function tokenHashFromContext(context: unknown): string | undefined {
+  const parsed = tokenHashSchema.safeParse(context ?? {});
+  return parsed.success ? parsed.data.token_hash : undefined;
+}
+
 export function identityFromContext(context: unknown): Identity {
   const parsed = contextSchema.safeParse(context ?? {});
   if (!parsed.success) return { kind: 'anonymous' };

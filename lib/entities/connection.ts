@@ -14,6 +14,8 @@ export interface Connection {
   principal_id: number;
   connected_at: string;
   expires_at: number;
+  /** SHA-256 of the token the socket was opened with (never the token): revoking it finds its sockets. */
+  token_hash?: string;
 }
 
 const audienceOf = (principal: Principal) => (principal.kind === 'admin' ? 'admins' : `store#${principal.id}`);
@@ -24,7 +26,8 @@ export async function putConnection(
   connectionId: string,
   principal: Principal,
   nowMs: number,
-): Promise<void> {
+  tokenHash?: string,
+): Promise<Connection> {
   const item: Connection = {
     connection_id: connectionId,
     audience: audienceOf(principal),
@@ -33,8 +36,10 @@ export async function putConnection(
     principal_id: principal.id,
     connected_at: new Date(nowMs).toISOString(),
     expires_at: Math.floor(nowMs / 1000) + connectionTtlSeconds,
+    ...(tokenHash ? { token_hash: tokenHash } : {}),
   };
   await db.send(new PutCommand({ TableName: table, Item: item }));
+  return item;
 }
 
 export async function deleteConnection({ db, table }: TableRef, connectionId: string): Promise<void> {
@@ -42,7 +47,16 @@ export async function deleteConnection({ db, table }: TableRef, connectionId: st
 }
 
 /** Every admin connection, or one admin's connections. */
-export async function listAdminConnections({ db, table }: TableRef, adminId?: number): Promise<Connection[]> {
+export function listAdminConnections(ref: TableRef, adminId?: number): Promise<Connection[]> {
+  return queryAudience(ref, 'admins', adminId);
+}
+
+/** One principal's connections, store or admin (access pattern 13: the index, never a Scan). */
+export function listPrincipalConnections(ref: TableRef, principal: Principal): Promise<Connection[]> {
+  return queryAudience(ref, audienceOf(principal), principal.id);
+}
+
+async function queryAudience({ db, table }: TableRef, audience: string, principalId?: number): Promise<Connection[]> {
   const index = connectionsTable.globalIndexes[0];
   const connections: Connection[] = [];
   let cursor: Record<string, unknown> | undefined;
@@ -52,10 +66,10 @@ export async function listAdminConnections({ db, table }: TableRef, adminId?: nu
         TableName: table,
         IndexName: index.name,
         KeyConditionExpression:
-          adminId === undefined ? 'audience = :audience' : 'audience = :audience AND begins_with(#member, :member)',
-        ExpressionAttributeNames: adminId === undefined ? undefined : { '#member': 'member' },
+          principalId === undefined ? 'audience = :audience' : 'audience = :audience AND begins_with(#member, :member)',
+        ExpressionAttributeNames: principalId === undefined ? undefined : { '#member': 'member' },
         ExpressionAttributeValues:
-          adminId === undefined ? { ':audience': 'admins' } : { ':audience': 'admins', ':member': `${adminId}#` },
+          principalId === undefined ? { ':audience': audience } : { ':audience': audience, ':member': `${principalId}#` },
         ExclusiveStartKey: cursor,
       }),
     );

@@ -1,11 +1,15 @@
-import { ApiGatewayManagementApiClient, PostToConnectionCommand } from '@aws-sdk/client-apigatewaymanagementapi';
+import { ApiGatewayManagementApiClient, DeleteConnectionCommand, PostToConnectionCommand } from '@aws-sdk/client-apigatewaymanagementapi';
 import { awsHttpHandler, localCredentials } from '../aws-http';
 
 export type PushOutcome = 'delivered' | 'gone' | 'failed';
+/** `gone` (410): the socket had already closed, which is as good as closing it. */
+export type DisconnectOutcome = 'closed' | 'gone' | 'failed';
 
-/** Sends one frame to one WebSocket connection. */
+/** Sends one frame to one WebSocket connection, or closes it. */
 export interface Pusher {
   send(connectionId: string, payload: string): Promise<PushOutcome>;
+  /** `DELETE @connections/{id}`: API Gateway closes the socket, then runs $disconnect. */
+  disconnect(connectionId: string): Promise<DisconnectOutcome>;
 }
 
 export interface ApiGatewayPusherOptions {
@@ -18,7 +22,10 @@ export interface ApiGatewayPusherOptions {
   configure?: ((client: ApiGatewayManagementApiClient) => void) | undefined;
 }
 
-export function createApiGatewayPusher(options: ApiGatewayPusherOptions): Pusher {
+/** A pusher whose client can be released, for short-lived tools such as the ops CLI. */
+export type ClosablePusher = Pusher & { destroy(): void };
+
+export function createApiGatewayPusher(options: ApiGatewayPusherOptions): ClosablePusher {
   const isLocal = options.endpoint.startsWith('http://');
   const client = new ApiGatewayManagementApiClient({
     endpoint: options.endpoint,
@@ -42,6 +49,18 @@ export function createApiGatewayPusher(options: ApiGatewayPusherOptions): Pusher
         if ((error as { name?: string }).name === 'GoneException') return 'gone';
         return 'failed';
       }
+    },
+    async disconnect(connectionId) {
+      try {
+        await client.send(new DeleteConnectionCommand({ ConnectionId: connectionId }), { abortSignal: AbortSignal.timeout(options.timeoutMs * 2) });
+        return 'closed';
+      } catch (error) {
+        if ((error as { name?: string }).name === 'GoneException') return 'gone';
+        return 'failed';
+      }
+    },
+    destroy() {
+      client.destroy();
     },
   };
 }

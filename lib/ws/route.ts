@@ -13,11 +13,15 @@ import type { WsRouteSpec } from '../routes';
 export type WsEvent = APIGatewayProxyWebsocketEventV2 & {
   requestContext: APIGatewayProxyWebsocketEventV2['requestContext'] & { authorizer?: Record<string, unknown> };
   queryStringParameters?: Record<string, string | undefined>;
+  /** $connect only: the handshake's headers. */
+  headers?: Record<string, string | undefined>;
 };
 
 export interface WsResponse {
   statusCode: number;
   body?: string;
+  /** $connect only: API Gateway adds these to the handshake response (Sec-WebSocket-Protocol). */
+  headers?: Record<string, string>;
 }
 
 export interface ResultFrame {
@@ -41,18 +45,25 @@ export function principalOf(event: WsEvent): Principal | undefined {
   return identity.kind === 'principal' ? identity.principal : undefined;
 }
 
-function parseFrame(body: string | undefined): Record<string, unknown> {
+/** What a frame that is not a JSON object gets (README "Admin WebSocket", Frames); as the HTTP body errors. */
+export const frameErrors = {
+  malformed: 'Malformed JSON frame',
+  notObject: 'Frame must be a JSON object',
+  invalid: 'Invalid frame',
+} as const;
+
+export function parseFrame(body: string | undefined): Record<string, unknown> {
   let value: unknown;
   try {
     value = JSON.parse(body ?? '');
   } catch {
-    throw new BadRequestError('Frame must be JSON');
+    throw new BadRequestError(frameErrors.malformed);
   }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new BadRequestError('Frame must be a JSON object');
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new BadRequestError(frameErrors.notObject);
   return value as Record<string, unknown>;
 }
 
-function echoRequestId(frame: Record<string, unknown> | undefined): string | null {
+export function echoRequestId(frame: Record<string, unknown> | undefined): string | null {
   const value = frame?.request_id;
   return typeof value === 'string' && value.length <= limits.requestIdMaxChars ? value : null;
 }
@@ -100,7 +111,7 @@ export function wsAction<T>(
       if (!principal) throw new UnauthorizedError();
       if (spec.auth !== 'connection' && principal.kind !== spec.auth) throw new ForbiddenError(`This action requires ${spec.auth === 'admin' ? 'an admin' : 'a store'} token`);
       const parsed = schema.safeParse(frame);
-      if (!parsed.success) throw new BadRequestError('Invalid frame', fieldErrors(parsed.error));
+      if (!parsed.success) throw new BadRequestError(frameErrors.invalid, fieldErrors(parsed.error));
       const result = await run({ deps, principal, input: parsed.data, connectionId: event.requestContext.connectionId, log });
       return reply({ type: 'result', action: action ?? '', request_id: echoRequestId(frame), ...result });
     } catch (error) {

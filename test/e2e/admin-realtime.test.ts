@@ -162,7 +162,7 @@ describe('admins over the WebSocket API', () => {
     const garbage = await ann.socket.next((f) => f.type === 'error' && f.action === null);
 
     expect(unknown).toMatchObject({ type: 'error', action: 'dance', status: 404, error: 'Unknown action: dance' });
-    expect(garbage).toMatchObject({ status: 404, error: 'Frames must be JSON objects with an "action"' });
+    expect(garbage).toMatchObject({ status: 400, error: 'Malformed JSON frame' });
   });
 
   describe('$connect', () => {
