@@ -1,9 +1,11 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { delimiter, dirname, join, resolve } from 'node:path';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { localCredentials } from '../../lib/aws-http';
+import { repoRoot } from '../paths';
 
 export interface DynamoDbLocalOptions {
   port: number;
@@ -15,6 +17,8 @@ export interface DynamoDbLocalOptions {
 
 export interface DynamoDbLocal {
   endpoint: string;
+  /** The address it listens on: the host asked for, or 'all interfaces' where it could not be bound. */
+  listening: string;
   stop(): Promise<void>;
 }
 
@@ -57,21 +61,70 @@ async function waitUntilReady(endpoint: string, child: ChildProcess, stderr: () 
   }
 }
 
+const launcherSource = join(__dirname, 'DynamoDbLocalLoopback.java');
+const launcherClass = 'DynamoDbLocalLoopback.class';
+
+/** Compiles the launcher into `dir` with the runtime's own compiler; false if this Java has none. */
+function compileLauncher(dir: string): boolean {
+  const compiled = spawnSync('java', [launcherSource, '--compile', launcherSource, dir], { stdio: 'ignore', timeout: 60_000 });
+  return compiled.status === 0 && existsSync(join(dir, launcherClass));
+}
+
+/**
+ * The folder holding DynamoDbLocalLoopback.class, compiled once per version of its
+ * source into node_modules/.cache (or, if that cannot be written, a private temporary
+ * folder), or undefined when this Java cannot compile it (a runtime without the
+ * jdk.compiler module, such as a jlinked JRE).
+ */
+function loopbackLauncher(): string | undefined {
+  const version = createHash('sha256').update(readFileSync(launcherSource)).digest('hex').slice(0, 12);
+  const cache = join(repoRoot, 'node_modules', '.cache', 'support-chat');
+  const dir = join(cache, `dynamodb-local-loopback-${version}`);
+  if (existsSync(join(dir, launcherClass))) return dir;
+  let staging: string;
+  try {
+    mkdirSync(cache, { recursive: true });
+    staging = mkdtempSync(join(cache, 'staging-'));
+  } catch {
+    const own = mkdtempSync(join(tmpdir(), 'support-chat-dynamodb-local-'));
+    return compileLauncher(own) ? own : undefined;
+  }
+  // Compile into a fresh folder and rename it into place, so that two starts at once cannot see half a class.
+  if (!compileLauncher(staging)) {
+    rmSync(staging, { recursive: true, force: true });
+    return undefined;
+  }
+  try {
+    renameSync(staging, dir);
+  } catch {
+    rmSync(staging, { recursive: true, force: true }); // another start got there first
+  }
+  return dir;
+}
+
+/**
+ * Starts DynamoDB Local on 127.0.0.1 (see README "The local stack"). The jar itself
+ * has no host option and listens on every interface; DynamoDbLocalLoopback.java binds
+ * it to loopback, and ends it when this process dies (its stdin closes). Only where that
+ * launcher cannot be compiled does the jar run as is, and `listening` says so.
+ */
 export async function startDynamoDbLocal(options: DynamoDbLocalOptions): Promise<DynamoDbLocal> {
   assertJava();
   const { jar, libraryPath } = dynamoDbLocalJar();
   if (!existsSync(jar)) throw new Error(`DynamoDB Local jar not found at ${jar}; run npm ci`);
   const host = options.host ?? '127.0.0.1';
   const dataDir = options.dataDir ?? '.local/dynamodb';
-  const storage = options.inMemory ? ['-inMemory'] : ['-dbPath', dataDir];
+  const storage = options.inMemory ? ['-inMemory'] : ['-dbPath', resolve(dataDir)];
   if (!options.inMemory) mkdirSync(dataDir, { recursive: true });
   // DynamoDB Local drops a metadata file in its working directory; keep it out of the repo.
   const cwd = options.inMemory ? mkdtempSync(join(tmpdir(), 'dynamodb-local-')) : dataDir;
-  const child = spawn(
-    'java',
-    [`-Djava.library.path=${libraryPath}`, '-jar', jar, '-port', String(options.port), '-sharedDb', '-disableTelemetry', ...storage.map((arg) => (arg === dataDir ? resolve(dataDir) : arg))],
-    { stdio: ['ignore', 'ignore', 'pipe'], cwd },
-  );
+  const jarOptions = ['-port', String(options.port), '-sharedDb', '-disableTelemetry', ...storage];
+  const launcher = loopbackLauncher();
+  const args = launcher
+    ? [`-Djava.library.path=${libraryPath}`, '-cp', [launcher, jar].join(delimiter), 'DynamoDbLocalLoopback', host, ...jarOptions]
+    : [`-Djava.library.path=${libraryPath}`, '-jar', jar, ...jarOptions];
+  // stdin stays an open pipe: the launcher exits when it closes.
+  const child = spawn('java', args, { stdio: ['pipe', 'ignore', 'pipe'], cwd });
   let errors = '';
   child.stderr?.on('data', (chunk: Buffer) => {
     errors = (errors + chunk.toString()).slice(-4000);
@@ -85,9 +138,10 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions): Promise
   }
   return {
     endpoint,
+    listening: launcher ? host : 'all interfaces',
     stop: () =>
       new Promise<void>((resolve) => {
-        if (child.exitCode !== null) return resolve();
+        if (child.exitCode !== null || child.signalCode !== null) return resolve();
         child.once('exit', () => resolve());
         child.kill('SIGTERM');
         setTimeout(() => child.kill('SIGKILL'), 5000).unref();

@@ -47,7 +47,7 @@ describe('npm run chatctl -- product import', () => {
   const endpoint = process.env.TEST_DYNAMODB_ENDPOINT!;
   const table = `test-${randomUUID().slice(0, 8)}-chat`;
   const target = ['--endpoint', endpoint, '--table', table];
-  const chatctl = (...args: string[]) => run('npm', ['run', 'chatctl', '--', ...args, ...target]);
+  const chatctl = (...args: string[]) => run('npm', ['run', '-s', 'chatctl', '--', ...args, ...target]);
   const db = createDocumentClient({ region: 'us-east-1', endpoint });
   const ref = { db, table };
   const dir = mkdtempSync(join(tmpdir(), 'chatctl-products-'));

@@ -37,9 +37,9 @@ export function startUntil(command: string, args: string[], env: NodeJS.ProcessE
       output: () => output,
       stop: () =>
         new Promise((done) => {
-          if (child.exitCode !== null) return done(child.exitCode);
+          if (child.exitCode !== null || child.signalCode !== null) return done(child.exitCode);
           child.once('exit', (code) => done(code));
-          // The whole group: npm, tsx, node and the DynamoDB Local JVM.
+          // The whole group: npm, node and the DynamoDB Local JVM.
           process.kill(-child.pid!, 'SIGINT');
         }),
     };
