@@ -1,4 +1,4 @@
-import { ArnFormat, CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { ArnFormat, CfnOutput, Duration, RemovalPolicy, Stack, Token, type StackProps } from 'aws-cdk-lib';
 import { AccessLogFormat, CfnAccount } from 'aws-cdk-lib/aws-apigateway';
 import {
   HttpApi,
@@ -35,11 +35,14 @@ import { ManagedPolicy, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { BlockPublicAccess, Bucket, BucketEncryption, HttpMethods, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
+import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import { CfnWebACL } from 'aws-cdk-lib/aws-wafv2';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
 import { uploadRetentionDays, uploadsPrefix } from '../lib/attachments/policy';
 import { chatTable, connectionsTable, type AttributeType, type KeyAttribute, type TableSpec } from '../lib/db/schema';
-import { authorizers, httpRoutes, wsRouteSelectionExpression, wsRoutes, type AuthorizerSpec } from '../lib/routes';
+import { originVerifyHeader } from '../lib/http/origin';
+import { authorizers, httpCatchAll, httpRoutes, wsRouteSelectionExpression, wsRoutes, type AuthorizerSpec } from '../lib/routes';
 import { alarmPeriod, notifyingAlarm } from './constructs/alarms';
 import { ChatFunction, type ChatResources } from './constructs/chat-function';
 import { viewerRequestFunctionPath } from './local/edge';
@@ -56,7 +59,36 @@ export interface ChatStackProps extends StackProps {
    * @default true
    */
   readonly apiGatewayCloudWatchRole?: boolean;
+  /**
+   * Bump (2, 3, …) to rotate the x-origin-verify value CloudFront sends to the HTTP API: the deploy
+   * generates a new secret, the functions accept the new and the previous one, and CloudFront switches
+   * once they do (README, "Origin check").
+   * @default 1
+   */
+  readonly originSecretGeneration?: number;
+  /**
+   * An AWS WAF web ACL on the distribution: `{ arn }` attaches an existing CLOUDFRONT-scoped ACL (made in
+   * us-east-1); `{ rateLimitPer5Min }` creates one with a per-IP rate-based rule, which only a stack in
+   * us-east-1 can do. Costs extra (README, "Throttling").
+   * @default none
+   */
+  readonly webAcl?: { readonly arn: string } | { readonly rateLimitPer5Min: number };
+  /**
+   * Reserved concurrency per function, by manifest name (e.g. `{ StoreSendMessage: 20 }`). None by
+   * default: see README, "Throttling", for why.
+   * @default {}
+   */
+  readonly reservedConcurrency?: Readonly<Record<string, number>>;
+  /**
+   * Origins whose browser pages may POST presigned uploads to, and fetch downloads from, the attachments
+   * bucket. Native apps need none.
+   * @default the distribution's https://<id>.cloudfront.net, where the admin console is served
+   */
+  readonly attachmentsCorsOrigins?: readonly string[];
 }
+
+/** Noncurrent (overwritten or deleted) attachment versions are kept this long, then expire. */
+export const noncurrentVersionRetentionDays = 7;
 
 export const defaultHttpThrottle: Required<ThrottleSettings> = { rateLimit: 100, burstLimit: 200 };
 export const defaultWebSocketThrottle: Required<ThrottleSettings> = { rateLimit: 100, burstLimit: 200 };
@@ -66,7 +98,7 @@ export const accessLogRetention = RetentionDays.THREE_MONTHS;
 
 /**
  * Access log records, one JSON object per request. No query string and no header may appear:
- * the WebSocket token travels in ?token=, and the HTTP token in Authorization.
+ * the WebSocket token travels in ?token= or in Sec-WebSocket-Protocol, and the HTTP token in Authorization.
  */
 export const httpAccessLogFields = {
   requestId: '$context.requestId',
@@ -165,7 +197,8 @@ export class ChatStack extends Stack {
       enforceSSL: true,
       encryption: BucketEncryption.S3_MANAGED,
       objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
-      versioned: false,
+      // An overwrite or a delete (by mistake or by a leaked role) can be undone for noncurrentVersionRetentionDays.
+      versioned: true,
       // Downloads go straight to S3 with presigned URLs, so only S3 can record who fetched what.
       serverAccessLogsBucket: this.accessLogsBucket,
       serverAccessLogsPrefix: 's3/attachments/',
@@ -174,18 +207,11 @@ export class ChatStack extends Stack {
       lifecycleRules: [
         // Sending copies an upload to attachments/, so what is left under uploads/ was abandoned.
         { prefix: uploadsPrefix, expiration: Duration.days(uploadRetentionDays) },
+        // Versions replaced or deleted (and the delete markers left once they are gone) do not pile up.
+        { noncurrentVersionExpiration: Duration.days(noncurrentVersionRetentionDays), expiredObjectDeleteMarker: true },
         { abortIncompleteMultipartUploadAfter: Duration.days(1) },
       ],
-      // Browsers upload with a presigned POST and fetch with a presigned GET, straight to S3.
-      cors: [
-        {
-          allowedMethods: [HttpMethods.POST, HttpMethods.GET],
-          allowedOrigins: ['*'],
-          allowedHeaders: ['*'],
-          exposedHeaders: ['ETag'],
-          maxAge: 3000,
-        },
-      ],
+      // CORS is added with the distribution below: its default origin is the distribution's domain.
     });
 
     // Retained: access logs are the audit trail of who called the APIs.
@@ -217,10 +243,15 @@ export class ChatStack extends Stack {
       attachmentsBucket: this.attachmentsBucket,
     };
     const functions = new Map<string, ChatFunction>();
+    const reserved = props.reservedConcurrency ?? {};
+    const origin = this.originSecrets(props.originSecretGeneration ?? 1);
     const chatFunction = (spec: AuthorizerSpec): ChatFunction => {
       if (functions.has(spec.name)) throw new Error(`Duplicate manifest name ${spec.name}`);
-      const fn = new ChatFunction(this, spec.name, { handlerPath: spec.handler });
+      const concurrency = reserved[spec.name];
+      const fn = new ChatFunction(this, spec.name, { handlerPath: spec.handler, ...(concurrency === undefined ? {} : { reservedConcurrentExecutions: concurrency }) });
       fn.bindResources(resources, spec.access);
+      // A dynamic reference: CloudFormation resolves it at deploy, so no function reads Secrets Manager at runtime.
+      if (spec.verifiesOrigin) fn.addEnvironment('ORIGIN_VERIFY_SECRETS', origin.accepted);
       functions.set(spec.name, fn);
       return fn;
     };
@@ -244,9 +275,25 @@ export class ChatStack extends Stack {
         authorizer: httpAuthorizer,
       });
     }
+    // Everything no route above matches: unknown paths, other methods, OPTIONS. No token, so no authorizer.
+    const notFound = chatFunction(httpCatchAll);
+    const catchAllRoute = new HttpRoute(this, `${httpCatchAll.name}Route`, {
+      httpApi: this.httpApi,
+      routeKey: HttpRouteKey.DEFAULT,
+      integration: new HttpLambdaIntegration(`${httpCatchAll.name}Integration`, notFound, { payloadFormatVersion: PayloadFormatVersion.VERSION_2_0 }),
+    });
+    acknowledge(
+      catchAllRoute,
+      'AwsSolutions-APIG4',
+      'The $default route only answers 404 or 405 in the error envelope for requests no authorized route matches; it reads no data and needs no token, and it still refuses calls that bypass CloudFront.',
+    );
 
     const wsAuthorizer = new WebSocketLambdaAuthorizer(authorizers.ws.name, chatFunction(authorizers.ws), {
-      identitySource: ['route.request.querystring.token'],
+      // No identity source: the token comes as ?token= or as a Sec-WebSocket-Protocol entry (browsers),
+      // and with two sources API Gateway would demand both. For a REQUEST authorizer the identity source
+      // is optional (AWS::ApiGatewayV2::Authorizer IdentitySource), WebSocket authorizers never cache, so
+      // the authorizer runs on every $connect and answers 401 itself (functions/auth/ws-authorizer.ts).
+      identitySource: [],
     });
     for (const spec of wsRoutes) {
       const route = new WebSocketRoute(this, `${spec.name}Route`, {
@@ -278,6 +325,8 @@ export class ChatStack extends Stack {
       defaultBehavior: {
         origin: new HttpOrigin(`${this.httpApi.apiId}.execute-api.${this.region}.${this.urlSuffix}`, {
           protocolPolicy: OriginProtocolPolicy.HTTPS_ONLY,
+          // Proves to the API that the request came through here; it replaces any viewer header of that name.
+          customHeaders: { [originVerifyHeader]: origin.current },
         }),
         allowedMethods: AllowedMethods.ALLOW_ALL,
         cachePolicy: CachePolicy.CACHING_DISABLED,
@@ -291,17 +340,32 @@ export class ChatStack extends Stack {
       enableLogging: true,
       logBucket: this.accessLogsBucket,
       logFilePrefix: 'cloudfront/',
+      ...(props.webAcl ? { webAclId: this.webAclArn(props.webAcl) } : {}),
+    });
+    // During a rotation the functions must accept the new value before CloudFront starts sending it.
+    for (const spec of [authorizers.http, httpCatchAll]) this.distribution.node.addDependency(functions.get(spec.name)!);
+    for (const name of Object.keys(reserved)) if (!functions.has(name)) throw new Error(`reservedConcurrency: no function named ${name}`);
+
+    // Browsers upload with a presigned POST and fetch with a presigned GET, straight to S3, from these origins only.
+    this.attachmentsBucket.addCorsRule({
+      allowedMethods: [HttpMethods.POST, HttpMethods.GET],
+      allowedOrigins: [...(props.attachmentsCorsOrigins ?? [`https://${this.distribution.distributionDomainName}`])],
+      allowedHeaders: ['*'],
+      exposedHeaders: ['ETag'],
+      maxAge: 3000,
     });
     acknowledge(
       this.distribution,
       'AwsSolutions-CFR1',
       'Stores and admins use the chat from any country, so there is no country to deny; the API authorizes every route instead.',
     );
-    acknowledge(
-      this.distribution,
-      'AwsSolutions-CFR2',
-      'A CloudFront web ACL can only be created in us-east-1, outside this regional stack; abuse is bounded by the HTTP stage throttle and the authorizer on every route.',
-    );
+    if (!props.webAcl) {
+      acknowledge(
+        this.distribution,
+        'AwsSolutions-CFR2',
+        'A CloudFront web ACL lives in us-east-1 and costs a monthly fee, so it is the webAcl stack option; without it abuse is bounded by the stage throttle, the per-principal limits and the origin check.',
+      );
+    }
     acknowledge(
       this.distribution,
       'AwsSolutions-CFR4',
@@ -312,8 +376,9 @@ export class ChatStack extends Stack {
     this.addAlarms(new SnsAction(this.alarmTopic));
 
     new CfnOutput(this, 'HttpApiUrl', { value: `https://${this.distribution.distributionDomainName}`, description: 'Public HTTP URL (CloudFront)' });
-    new CfnOutput(this, 'HttpApiOriginUrl', { value: this.httpApi.apiEndpoint, description: 'HTTP API endpoint behind CloudFront' });
+    new CfnOutput(this, 'HttpApiOriginUrl', { value: this.httpApi.apiEndpoint, description: 'HTTP API endpoint behind CloudFront; answers 403 to calls that bypass CloudFront' });
     new CfnOutput(this, 'WebSocketUrl', { value: this.webSocketStage.url });
+    new CfnOutput(this, 'WebSocketManagementUrl', { value: this.webSocketStage.callbackUrl, description: '@connections endpoint, for chatctl token revoke --ws-endpoint' });
     new CfnOutput(this, 'ChatTableName', { value: this.chatTable.tableName });
     new CfnOutput(this, 'ConnectionsTableName', { value: this.connectionsTable.tableName });
     new CfnOutput(this, 'AttachmentsBucketName', { value: this.attachmentsBucket.bucketName });
@@ -321,6 +386,60 @@ export class ChatStack extends Stack {
     new CfnOutput(this, 'HttpAccessLogGroupName', { value: this.httpAccessLogs.logGroupName });
     new CfnOutput(this, 'WebSocketAccessLogGroupName', { value: this.webSocketAccessLogs.logGroupName });
     new CfnOutput(this, 'AccessLogsBucketName', { value: this.accessLogsBucket.bucketName, description: 'S3 (s3/attachments/) and CloudFront (cloudfront/) access logs' });
+  }
+
+  /**
+   * The x-origin-verify values: one generated secret per generation. The current one is what CloudFront
+   * sends; the functions accept it and the previous generation's, so a rotation never refuses traffic.
+   */
+  private originSecrets(generation: number): { current: string; accepted: string } {
+    if (!Number.isInteger(generation) || generation < 1) throw new Error(`originSecretGeneration must be a positive integer, not ${generation}`);
+    const secret = (n: number): string => {
+      const made = new Secret(this, `OriginVerifySecret${n}`, {
+        description: `x-origin-verify value CloudFront sends to the HTTP API (generation ${n})`,
+        // No punctuation: the functions' list is comma-separated, and header values stay plain.
+        generateSecretString: { excludePunctuation: true, passwordLength: 48 },
+        // A shared header value, not data: nothing is lost with it, and the next generation replaces it.
+        removalPolicy: RemovalPolicy.DESTROY,
+      });
+      acknowledge(
+        made,
+        'AwsSolutions-SMG4',
+        'Rotated through the stack, not by a rotation Lambda: bumping originSecretGeneration generates a new value that the functions accept before CloudFront sends it (README, Origin check).',
+      );
+      return made.secretValue.unsafeUnwrap();
+    };
+    const current = secret(generation);
+    return { current, accepted: generation > 1 ? `${current},${secret(generation - 1)}` : current };
+  }
+
+  /** An existing CLOUDFRONT ACL's ARN, or a new one with a per-IP rate-based rule (us-east-1 only). */
+  private webAclArn(webAcl: NonNullable<ChatStackProps['webAcl']>): string {
+    if ('arn' in webAcl) return webAcl.arn;
+    if (Token.isUnresolved(this.region) || this.region !== 'us-east-1') {
+      throw new Error('webAcl.rateLimitPer5Min creates a CLOUDFRONT web ACL, which must be in us-east-1: deploy this stack there, or create the ACL in us-east-1 and pass webAcl: { arn }');
+    }
+    const limit = webAcl.rateLimitPer5Min;
+    if (!Number.isInteger(limit) || limit < 10 || limit > 2_000_000_000) throw new Error(`webAcl.rateLimitPer5Min must be an integer from 10 to 2,000,000,000, not ${limit}`);
+    const visibility = (metricName: string): CfnWebACL.VisibilityConfigProperty => ({ cloudWatchMetricsEnabled: true, metricName, sampledRequestsEnabled: true });
+    const acl = new CfnWebACL(this, 'WebAcl', {
+      scope: 'CLOUDFRONT',
+      description: 'Support chat: requests per client IP over 5 minutes',
+      defaultAction: { allow: {} },
+      visibilityConfig: visibility('SupportChatWebAcl'),
+      customResponseBodies: { tooManyRequests: { contentType: 'APPLICATION_JSON', content: JSON.stringify({ error: 'Too many requests' }) } },
+      rules: [
+        {
+          name: 'RatePerIp',
+          priority: 0,
+          // 429 in the project's envelope rather than WAF's bare 403.
+          action: { block: { customResponse: { responseCode: 429, customResponseBodyKey: 'tooManyRequests' } } },
+          statement: { rateBasedStatement: { limit, aggregateKeyType: 'IP', evaluationWindowSec: 300 } },
+          visibilityConfig: visibility('SupportChatRatePerIp'),
+        },
+      ],
+    });
+    return acl.attrArn;
   }
 
   /** WebSocket access logging needs the account's API Gateway CloudWatch Logs role set. */

@@ -26,10 +26,12 @@ export const grants: Record<Access, readonly Grant[]> = {
     // The endpoint's reachability probe: a HeadObject on the key it is about to issue.
     { actions: ['s3:GetObject'], on: ['uploads'] },
   ],
-  // CopyObject reads the source and writes the target.
+  // CopyObject reads the source and writes the target; DeleteObject(Version) removes the copy of a send the log
+  // then refused with a 4xx, that very version, so the versioned bucket keeps no noncurrent copy of it
+  // (README "Send Message": nothing is stored for any 4xx).
   'attachments:attach': [
     { actions: ['s3:GetObject'], on: ['uploads'] },
-    { actions: ['s3:PutObject'], on: ['attachments'] },
+    { actions: ['s3:PutObject', 's3:DeleteObject', 's3:DeleteObjectVersion'], on: ['attachments'] },
   ],
   'attachments:read': [{ actions: ['s3:GetObject'], on: ['attachments'] }],
 };

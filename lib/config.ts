@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { limits } from './limits';
 
 /**
  * Runtime configuration, read from the environment the same way in Lambda
@@ -19,11 +20,27 @@ const schema = z.object({
   /** A store may send this many messages per window (batch items count one each). */
   STORE_SEND_LIMIT: z.coerce.number().int().positive().default(30),
   STORE_SEND_WINDOW_SECONDS: z.coerce.number().int().positive().default(60),
+  /** A store or admin may get this many upload tickets per window (README, "Limits"). */
+  UPLOAD_TICKET_LIMIT: z.coerce.number().int().positive().default(limits.uploadTicketsPerWindow),
+  UPLOAD_TICKET_WINDOW_SECONDS: z.coerce.number().int().positive().default(limits.uploadTicketWindowSeconds),
+  /**
+   * The accepted values of CloudFront's x-origin-verify header, comma-separated (the current one,
+   * and the previous one during a rotation). Only the HTTP authorizer and the $default route get it.
+   */
+  ORIGIN_VERIFY_SECRETS: z.string().optional(),
   /** Upper bound for one @connections call, so a slow socket cannot hold a send. */
   PUSH_TIMEOUT_MS: z.coerce.number().int().positive().default(2000),
 });
 
 export type Config = z.infer<typeof schema>;
+
+/**
+ * The variables with a default other than the region: the limits an operator may tune.
+ * `npm start` passes them from its own environment to the local functions (README "The local stack").
+ */
+export const tunableVariables: readonly string[] = Object.entries(schema.shape)
+  .filter(([key, type]) => type instanceof z.ZodDefault && key !== 'AWS_REGION')
+  .map(([key]) => key);
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = schema.safeParse(env);

@@ -5,6 +5,7 @@ import { lazyS3AttachmentStore, type AttachmentStore } from './attachments/store
 import { systemClock, type Clock } from './clock';
 import { loadConfig } from './config';
 import { createDocumentClient } from './db/client';
+import { parseOriginSecrets } from './http/origin';
 import type { TableRef } from './db/types';
 import { createLogger, type Logger } from './log';
 import { createApiGatewayPusher, type Pusher } from './realtime/push';
@@ -18,6 +19,10 @@ export interface Deps {
   attachments?: AttachmentStore;
   /** Per-store send rate limit. */
   sendLimit: { messages: number; windowMs: number };
+  /** Per-principal upload ticket limit. */
+  uploadLimit?: { tickets: number; windowMs: number };
+  /** Accepted x-origin-verify values; set only for the functions that check the origin. */
+  originSecrets?: readonly string[];
   clock: Clock;
   log: Logger;
 }
@@ -25,7 +30,7 @@ export interface Deps {
 export const chatTableRef = (deps: Deps): TableRef => ({ db: deps.db, table: deps.tables.chat });
 export const connectionsTableRef = (deps: Deps): TableRef => ({ db: deps.db, table: deps.tables.connections });
 
-const pushDisabled: Pusher = { send: () => Promise.resolve('failed') };
+const pushDisabled: Pusher = { send: () => Promise.resolve('failed'), disconnect: () => Promise.resolve('failed') };
 
 /** Hooks to adjust each AWS client after it is built; the local stack uses them to enforce grants. */
 export interface ClientHooks {
@@ -49,6 +54,8 @@ export function createDeps(env: NodeJS.ProcessEnv = process.env, hooks: ClientHo
       ? { attachments: lazyS3AttachmentStore({ bucket: config.BUCKET_NAME, region: config.AWS_REGION, endpoint: config.S3_ENDPOINT, configure: hooks.s3 }) }
       : {}),
     sendLimit: { messages: config.STORE_SEND_LIMIT, windowMs: config.STORE_SEND_WINDOW_SECONDS * 1000 },
+    uploadLimit: { tickets: config.UPLOAD_TICKET_LIMIT, windowMs: config.UPLOAD_TICKET_WINDOW_SECONDS * 1000 },
+    originSecrets: parseOriginSecrets(config.ORIGIN_VERIFY_SECRETS),
     clock: systemClock,
     log,
   };

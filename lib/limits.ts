@@ -9,5 +9,16 @@ export const limits = {
   /** API Gateway WebSocket frame limit; our frames must fit in one. */
   wsFrameMaxBytes: 32 * 1024,
   requestIdMaxChars: 128,
+  /**
+   * Live WebSocket connections per principal (README "Limits"). A connect past it closes that
+   * principal's oldest connection, so each fan-out pushes to at most this many sockets per principal.
+   */
+  connectionsPerPrincipal: 10,
+  /** Longest `action` an error frame echoes back; no route's name is longer. */
+  wsActionMaxChars: 64,
   principalNameMaxChars: 200,
+  /** Upload tickets (POST …/attachment) one store or admin may get per window; UPLOAD_TICKET_LIMIT overrides. */
+  uploadTicketsPerWindow: 30,
+  /** The upload ticket window; UPLOAD_TICKET_WINDOW_SECONDS overrides. */
+  uploadTicketWindowSeconds: 60,
 } as const;

@@ -49,10 +49,42 @@ export interface AuthorizerSpec {
   name: string;
   handler: string;
   access: readonly Access[];
+  /**
+   * Checks the secret header CloudFront adds to every origin request, so the
+   * HTTP API answers only through CloudFront (README, "Origin check"). The
+   * stack gives only these functions the accepted values.
+   */
+  verifiesOrigin?: boolean;
 }
 
+/**
+ * The HTTP API's `$default` route: API Gateway sends it every request no
+ * other route matches (an unknown path, a known path with another method, an
+ * OPTIONS preflight). It has no authorizer and no token; it answers 404 or
+ * 405 in the project envelope (lib/http/not-found.ts). Kept out of `routes`,
+ * whose HTTP entries are the authenticated endpoints.
+ */
+export interface HttpCatchAllSpec extends AuthorizerSpec {
+  api: 'http';
+  routeKey: '$default';
+  /** Marks the catch-all: the stack and the local gateway route unmatched requests here. */
+  catchAll: true;
+  auth: 'none';
+}
+
+export const httpCatchAll = {
+  api: 'http',
+  name: 'HttpNotFound',
+  routeKey: '$default',
+  catchAll: true,
+  handler: 'functions/http/not-found.ts',
+  auth: 'none',
+  access: [],
+  verifiesOrigin: true,
+} as const satisfies HttpCatchAllSpec;
+
 export const authorizers = {
-  http: { name: 'HttpAuthorizer', handler: 'functions/auth/http-authorizer.ts', access: ['chat:read'] },
+  http: { name: 'HttpAuthorizer', handler: 'functions/auth/http-authorizer.ts', access: ['chat:read'], verifiesOrigin: true },
   ws: { name: 'WsAuthorizer', handler: 'functions/auth/ws-authorizer.ts', access: ['chat:read'] },
 } as const satisfies Record<'http' | 'ws', AuthorizerSpec>;
 
@@ -99,7 +131,8 @@ export const routes = {
   storeRateSession: http('StoreRateSession', 'POST', '/v1/chat/store/rating', 'store-rate-session', 'store', messaging),
   // The store's profile: is it blocked, and when was it last seen.
   storeCreateAttachment: http('StoreCreateAttachment', 'POST', '/v1/chat/store/attachment', 'store-create-attachment', 'store', ['attachments:upload', 'chat:read', 'chat:write']),
-  adminCreateAttachment: http('AdminCreateAttachment', 'POST', '/v1/chat/admin/attachment', 'admin-create-attachment', 'admin', ['attachments:upload']),
+  // chat:write: the per-principal ticket counter (README, "Limits").
+  adminCreateAttachment: http('AdminCreateAttachment', 'POST', '/v1/chat/admin/attachment', 'admin-create-attachment', 'admin', ['attachments:upload', 'chat:write']),
   storeGetSession: http('StoreGetSession', 'GET', '/v1/chat/store/session', 'store-get-session', 'store', reading),
   storeListMessages: http('StoreListMessages', 'GET', '/v1/chat/store/messages', 'store-list-messages', 'store', listing),
   storeReadMessages: http('StoreReadMessages', 'POST', '/v1/chat/store/messages/read', 'store-read-messages', 'store', messaging),
@@ -114,8 +147,9 @@ export const routes = {
     routeKey: '$connect',
     handler: 'functions/ws/connect.ts',
     auth: 'admin',
-    // chat:write stamps the admin's last connect (presence).
-    access: ['chat:write', 'connections:write'],
+    // chat:write stamps the admin's last connect (presence); connections:read and push close the
+    // principal's oldest connections past the cap (README "Limits").
+    access: ['chat:write', 'connections:read', 'connections:write', 'push'],
     returnResponse: false,
   },
   wsDisconnect: {

@@ -54,7 +54,7 @@ const wildcardReasons: Record<'uploads' | 'attachments' | 'websocket', string> =
   uploads:
     'Object keys under uploads/ are minted per upload (a presigned POST writes them; HeadObject and CopyObject read them); the grant is pinned to this bucket and the uploads/ prefix, the narrowest ARN that can name keys that do not exist yet.',
   attachments:
-    'Object keys under attachments/ are minted per sent attachment (CopyObject writes them, presigned GETs read them); the grant is pinned to this bucket and the attachments/ prefix, the narrowest ARN that can name them.',
+    'Object keys under attachments/ are minted per sent attachment (CopyObject writes them, DeleteObject undoes the copy of a refused send, GetObject and presigned GETs read them); the grant is pinned to this bucket and the attachments/ prefix, the narrowest ARN that can name them.',
   websocket:
     'An @connections ARN names a connection id API Gateway assigns at $connect, so it cannot be listed; the grant is pinned to this API and its stage, and the wildcards are the HTTP verb (POST pushes, DELETE closes) and the connection id.',
 };

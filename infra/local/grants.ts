@@ -65,6 +65,9 @@ function s3Checks(command: string, input: Record<string, unknown>): Check[] {
       return [['s3:GetObject', objectTarget(key), key]];
     case 'PutObjectCommand':
       return [['s3:PutObject', objectTarget(key), key]];
+    case 'DeleteObjectCommand':
+      // As in S3: deleting a named version needs its own permission.
+      return [[input.VersionId ? 's3:DeleteObjectVersion' : 's3:DeleteObject', objectTarget(key), key]];
     case 'CopyObjectCommand': {
       const source = decodeURIComponent(text(input.CopySource).replace(/^[^/]*\//, ''));
       return [

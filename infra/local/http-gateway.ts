@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
+import { originVerifyHeader } from '../../lib/http/origin';
 import type { HttpRouteSpec } from '../../lib/routes';
 import { HttpRouter } from './http-router';
 import { LambdaTimeoutError, type LocalFunction } from './lambda';
@@ -14,13 +15,22 @@ export interface HttpGatewayOptions {
   apiId: string;
   routes: { spec: HttpRouteSpec; fn: LocalFunction }[];
   authorizer: LocalFunction;
+  /** The `$default` route: every request no route matches, with no authorizer. */
+  catchAll: LocalFunction;
   /** The CloudFront viewer-request function that fronts the API. */
   edge: (uri: string, method: string) => string;
+  /** The x-origin-verify value the edge adds to every request it forwards, as CloudFront's origin custom header. */
+  originSecret: string;
+  /** The API's own endpoint (HttpApiOriginUrl): no edge function, no added header. 0 picks a free port. */
+  originPort?: number;
   onError?: (message: string, error: unknown) => void;
 }
 
 export interface HttpGateway {
+  /** CloudFront's URL (HttpApiUrl): the edge function runs and adds the origin header. */
   url: string;
+  /** The API endpoint behind it (HttpApiOriginUrl): answers 403 without the origin header, like AWS. */
+  originUrl: string;
   close(): Promise<void>;
 }
 
@@ -94,26 +104,29 @@ function toReply(result: unknown): GatewayReply {
 
 /**
  * A local stand-in for CloudFront + API Gateway HTTP API (payload 2.0): the
- * edge function, strict route matching, the Lambda authorizer with simple
- * responses, and the same response mapping and gateway error bodies.
+ * edge function and its origin header on `url`, the bare API on `originUrl`,
+ * strict route matching, the Lambda authorizer with simple responses, the
+ * `$default` catch-all, and the same response mapping and gateway error bodies.
  */
 export async function startHttpGateway(options: HttpGatewayOptions): Promise<HttpGateway> {
   const router = new HttpRouter(options.routes.map(({ spec, fn }) => ({ method: spec.method, path: spec.path, target: fn })));
   const reportError = options.onError ?? (() => undefined);
 
-  async function handle(req: IncomingMessage, host: string): Promise<GatewayReply> {
+  async function handle(req: IncomingMessage, host: string, viaEdge: boolean): Promise<GatewayReply> {
     const body = await readBody(req);
     if (body === 'too-large') return gatewayError(413, 'Request Entity Too Large');
     const method = (req.method ?? 'GET').toUpperCase();
     const url = req.url ?? '/';
     const queryAt = url.indexOf('?');
-    const rawPath = options.edge(queryAt === -1 ? url : url.slice(0, queryAt), method);
+    const path = queryAt === -1 ? url : url.slice(0, queryAt);
+    const rawPath = viaEdge ? options.edge(path, method) : path;
     const rawQueryString = queryAt === -1 ? '' : url.slice(queryAt + 1);
     const match = router.match(method, rawPath);
-    if (!match) return gatewayError(404, 'Not Found');
 
     const now = new Date();
     const headers = headerMap(req, host);
+    // CloudFront overwrites a viewer's header of the same name with the origin custom header.
+    if (viaEdge) headers[originVerifyHeader] = options.originSecret;
     const cookieHeader = req.headers.cookie;
     const requestContext = {
       accountId: '000000000000',
@@ -122,21 +135,29 @@ export async function startHttpGateway(options: HttpGatewayOptions): Promise<Htt
       domainPrefix: host.split('.')[0] ?? host,
       http: { method, path: rawPath, protocol: `HTTP/${req.httpVersion}`, sourceIp: headers['x-forwarded-for'] ?? '127.0.0.1', userAgent: headers['user-agent'] ?? '' },
       requestId: randomUUID(),
-      routeKey: match.routeKey,
+      routeKey: match?.routeKey ?? '$default',
       stage: '$default',
       time: clfTime(now),
       timeEpoch: now.getTime(),
     };
     const shared = {
       version: '2.0',
-      routeKey: match.routeKey,
+      routeKey: match?.routeKey ?? '$default',
       rawPath,
       rawQueryString,
       ...(cookieHeader ? { cookies: cookieHeader.split(/;\s*/) } : {}),
       headers,
       ...(parseQuery(rawQueryString) ? { queryStringParameters: parseQuery(rawQueryString) } : {}),
-      ...(match.pathParameters ? { pathParameters: match.pathParameters } : {}),
+      ...(match?.pathParameters ? { pathParameters: match.pathParameters } : {}),
     };
+    const text = body.length === 0 || textTypes.test(headers['content-type'] ?? '');
+    const payload = {
+      ...(body.length > 0 ? { body: text ? body.toString('utf8') : body.toString('base64') } : {}),
+      isBase64Encoded: !text,
+    };
+
+    // API Gateway sends whatever no route matches (any path, any method) to $default, which has no authorizer.
+    if (!match) return invokeRoute(options.catchAll, { ...shared, requestContext, ...payload });
 
     let authorization: { isAuthorized?: unknown; context?: unknown };
     try {
@@ -153,44 +174,57 @@ export async function startHttpGateway(options: HttpGatewayOptions): Promise<Htt
     }
     if (authorization?.isAuthorized !== true) return gatewayError(403, 'Forbidden');
 
-    const text = body.length === 0 || textTypes.test(headers['content-type'] ?? '');
-    const event = {
-      ...shared,
-      requestContext: { ...requestContext, authorizer: { lambda: authorization.context ?? {} } },
-      ...(body.length > 0 ? { body: text ? body.toString('utf8') : body.toString('base64') } : {}),
-      isBase64Encoded: !text,
-    };
+    return invokeRoute(match.route.target, { ...shared, requestContext: { ...requestContext, authorizer: { lambda: authorization.context ?? {} } }, ...payload });
+  }
+
+  async function invokeRoute(target: LocalFunction, event: unknown): Promise<GatewayReply> {
     try {
-      return toReply(await match.route.target.invoke(event));
+      return toReply(await target.invoke(event));
     } catch (error) {
-      reportError(`${match.route.target.name} failed`, error);
+      reportError(`${target.name} failed`, error);
       return error instanceof LambdaTimeoutError ? gatewayError(503, 'Service Unavailable') : gatewayError(500, 'Internal Server Error');
     }
   }
 
-  const server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
-    const host = req.headers.host ?? `${options.host}:${options.port}`;
-    void handle(req, host)
-      .catch((error: unknown) => {
-        reportError('gateway failure', error);
-        return gatewayError(500, 'Internal Server Error');
-      })
-      .then((reply) => {
-        res.writeHead(reply.status, { ...reply.headers, 'apigw-requestid': randomUUID(), 'content-length': String(reply.body.length) });
-        res.end(reply.body);
-      });
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port, options.host, () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
+  const listen = async (port: number, viaEdge: boolean): Promise<{ server: Server; url: string }> => {
+    const server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
+      const host = req.headers.host ?? `${options.host}:${port}`;
+      void handle(req, host, viaEdge)
+        .catch((error: unknown) => {
+          reportError('gateway failure', error);
+          return gatewayError(500, 'Internal Server Error');
+        })
+        .then((reply) => {
+          res.writeHead(reply.status, { ...reply.headers, 'apigw-requestid': randomUUID(), 'content-length': String(reply.body.length) });
+          res.end(reply.body);
+        });
+    });
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, options.host, () => resolve());
+    });
+    return { server, url: `http://${options.host}:${(server.address() as AddressInfo).port}` };
+  };
+  const stop = (server: Server) =>
+    new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeAllConnections();
+    });
+
+  const edge = await listen(options.port, true);
+  let origin;
+  try {
+    origin = await listen(options.originPort ?? 0, false);
+  } catch (error) {
+    await stop(edge.server);
+    throw error;
+  }
+  const originServer = origin.server;
   return {
-    url: `http://${options.host}:${port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
+    url: edge.url,
+    originUrl: origin.url,
+    close: async () => {
+      await Promise.all([stop(edge.server), stop(originServer)]);
+    },
   };
 }

@@ -1,10 +1,11 @@
+import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { chatTable, connectionsTable } from '../../lib/db/schema';
 import { createDeps, type ClientHooks, type Deps } from '../../lib/deps';
-import { authorizers, httpRoutes, wsRoutes, type AuthorizerSpec } from '../../lib/routes';
+import { authorizers, httpCatchAll, httpRoutes, wsRoutes, type AuthorizerSpec } from '../../lib/routes';
 import { enforceGrants } from './grants';
 import { localDefaults, repoRoot } from './defaults';
 import { loadViewerRequestFunction } from './edge';
@@ -20,6 +21,8 @@ export interface LocalStackOptions {
   host?: string;
   /** 0 picks a free port. */
   httpPort?: number;
+  /** The HTTP API's own endpoint behind the edge (HttpApiOriginUrl); 0 (default) picks a free port. */
+  httpOriginPort?: number;
   wsPort?: number;
   s3Port?: number;
   /** Where uploaded files live; a fresh temporary folder when omitted. */
@@ -36,7 +39,10 @@ export interface LocalStackOptions {
 }
 
 export interface LocalStack {
+  /** CloudFront's equivalent (HttpApiUrl): clients call this. */
   httpUrl: string;
+  /** The HTTP API behind it (HttpApiOriginUrl): 403 without CloudFront's x-origin-verify header. */
+  httpOriginUrl: string;
   wsUrl: string;
   managementEndpoint: string;
   dynamodbEndpoint: string;
@@ -69,6 +75,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   // Handlers bind lazily: their deps need the WebSocket port, known only after listen.
   // Each function gets clients of its own, held to its manifest grants.
   const ready: { env?: Record<string, string> } = {};
+  // What the edge adds as x-origin-verify; only the functions that check it get it (README, "Origin check").
+  const originSecret = randomBytes(32).toString('base64url');
   const perFunction = new Map<string, Deps>();
   const fn = (spec: AuthorizerSpec) =>
     loadFunction(repoRoot, spec.name, spec.handler, () => {
@@ -76,7 +84,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       let deps = perFunction.get(spec.name);
       if (!deps) {
         const grants = enforceGrants(spec.name, spec.access, { chatTable: tables.chat, connectionsTable: tables.connections });
-        deps = createDeps(ready.env, combineHooks(grants, options.clientHooks));
+        const env = spec.verifiesOrigin ? { ...ready.env, ORIGIN_VERIFY_SECRETS: originSecret } : ready.env;
+        deps = createDeps(env, combineHooks(grants, options.clientHooks));
         perFunction.set(spec.name, deps);
       }
       return deps;
@@ -127,7 +136,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       apiId: 'local-http',
       routes: httpRoutes.map((spec) => ({ spec, fn: fn(spec) })),
       authorizer: fn(authorizers.http),
+      catchAll: fn(httpCatchAll),
       edge: loadViewerRequestFunction(),
+      originSecret,
+      ...(options.httpOriginPort !== undefined ? { originPort: options.httpOriginPort } : {}),
       ...(options.onError ? { onError: options.onError } : {}),
     });
   } catch (error) {
@@ -137,6 +149,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const httpGateway = http;
   return {
     httpUrl: httpGateway.url,
+    httpOriginUrl: httpGateway.originUrl,
     wsUrl: ws.url,
     managementEndpoint: ws.managementEndpoint,
     dynamodbEndpoint: options.dynamodbEndpoint,

@@ -93,31 +93,40 @@ export async function checkAttachment<T extends AttachmentFields>(deps: Deps, se
   };
 }
 
-/** The only S3 write of a send. Resolves to the key it created, or undefined when the object was already there. */
-export async function copyAttachment(deps: Deps, copy: PendingCopy): Promise<string | undefined> {
+/** An object a send created: its key, and the version it created where the bucket is versioned. */
+export interface CreatedCopy {
+  key: string;
+  versionId?: string | undefined;
+}
+
+/** The only S3 write of a send. Resolves to what it created, or undefined when the object was already there. */
+export async function copyAttachment(deps: Deps, copy: PendingCopy): Promise<CreatedCopy | undefined> {
   if (copy.exists) return undefined;
   const store = deps.attachments;
   if (!store) throw unavailable(new Error('no attachment store'));
   try {
-    await store.copy(copy.from, copy.to, copy.type);
+    const { versionId } = await store.copy(copy.from, copy.to, copy.type);
+    return { key: copy.to, versionId };
   } catch (error) {
     throw unavailable(error);
   }
-  return copy.to;
 }
 
 /**
- * Undoes copies of a request the log then refused with a 4xx. Best effort: a
- * failure is logged, and the object stays (it is only ever reachable through a
- * message, and no message names it).
+ * Undoes copies of a request the log then refused with a 4xx. Deleting the very
+ * version this request created leaves nothing behind in a versioned bucket (no
+ * noncurrent version), and never touches a version another request wrote to the
+ * same key meanwhile: that one becomes current again. Best effort: a failure is
+ * logged, and the object stays (it is only reachable through a message, and no
+ * message names it).
  */
-export async function removeCopies(deps: Deps, keys: readonly string[]): Promise<void> {
+export async function removeCopies(deps: Deps, copies: readonly CreatedCopy[]): Promise<void> {
   const store = deps.attachments;
-  if (!store || keys.length === 0) return;
+  if (!store || copies.length === 0) return;
   await Promise.all(
-    keys.map(async (key) => {
+    copies.map(async ({ key, versionId }) => {
       try {
-        await store.remove(key);
+        await store.remove(key, versionId);
       } catch (error) {
         deps.log.warn('could not remove the copy of a refused send', { key, error });
       }

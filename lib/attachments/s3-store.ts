@@ -52,7 +52,7 @@ export function createS3AttachmentStore({ bucket, region, endpoint, configure }:
       }
     },
     async copy(from, to, contentType) {
-      await client.send(
+      const out = await client.send(
         new CopyObjectCommand({
           Bucket: bucket,
           Key: to,
@@ -63,9 +63,10 @@ export function createS3AttachmentStore({ bucket, region, endpoint, configure }:
           CacheControl: 'private, max-age=900',
         }),
       );
+      return { versionId: out.VersionId };
     },
-    async remove(key) {
-      await client.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }));
+    async remove(key, versionId) {
+      await client.send(new DeleteObjectCommand({ Bucket: bucket, Key: key, ...(versionId ? { VersionId: versionId } : {}) }));
     },
   };
 }

@@ -21,9 +21,13 @@ export interface AttachmentStore extends AttachmentUrls {
   readHead(key: string, bytes: number): Promise<ObjectHead | undefined>;
   /** Resolves when S3 answers for this key (found or not); throws when it cannot be reached. */
   probe(key: string): Promise<void>;
-  copy(from: string, to: string, contentType: string): Promise<void>;
-  /** Deletes one object; a key that is not there is not an error. */
-  remove(key: string): Promise<void>;
+  /** Resolves to the version the copy created, where the bucket is versioned (the deployed one is). */
+  copy(from: string, to: string, contentType: string): Promise<{ versionId?: string | undefined }>;
+  /**
+   * Deletes one object; a key that is not there is not an error. With a version id
+   * it deletes that version for good, so no noncurrent copy is left behind.
+   */
+  remove(key: string, versionId?: string): Promise<void>;
 }
 
 export interface S3AttachmentStoreOptions {

@@ -1,9 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import * as z from 'zod';
 import { textField } from '../chat/text';
-import type { Deps } from '../deps';
+import { chatTableRef, type Deps } from '../deps';
 import type { Principal } from '../entities/principal';
-import { BadRequestError, ServiceUnavailableError } from '../errors';
+import { takeUploadTicket } from '../entities/upload-window';
+import { BadRequestError, ServiceUnavailableError, TooManyRequestsError } from '../errors';
+import { limits } from '../limits';
+import { integerField } from '../http/integers';
 import { activeStore } from '../chat/ports';
 import { isAllowedType, maxAttachmentBytes, uploadsPrefix } from './policy';
 import { normalizeType } from './sniff';
@@ -16,11 +19,8 @@ export const uploadRequest = z.object({
     .max(255, 'Must be at most 255 characters')
     .transform(normalizeType)
     .refine((type) => isAllowedType(type), 'This file type is not allowed'),
-  size: z
-    .number({ error: 'Must be an integer' })
-    .int('Must be an integer')
-    .min(1, 'Must be at least 1 byte')
-    .max(maxAttachmentBytes, `Must be at most ${maxAttachmentBytes} bytes (20 MB)`),
+  // The shared integer rule (http/integers.ts): 2^53 says it is too large, not "Must be an integer".
+  size: integerField({ min: 1, max: maxAttachmentBytes, tooSmall: 'Must be at least 1 byte', tooLarge: `Must be at most ${maxAttachmentBytes} bytes (20 MB)` }),
 });
 
 export type UploadRequest = z.infer<typeof uploadRequest>;
@@ -46,6 +46,33 @@ export function safeFileName(name: string): string {
   return (base || 'file') + extension;
 }
 
+export interface UploadLimit {
+  tickets: number;
+  windowMs: number;
+}
+
+const defaultUploadLimit: UploadLimit = { tickets: limits.uploadTicketsPerWindow, windowMs: limits.uploadTicketWindowSeconds * 1000 };
+
+/**
+ * The fixed window `nowMs` falls in: windows start at multiples of `windowMs`
+ * since the epoch, so every Lambda instance agrees on the window without a
+ * read. A burst across a boundary can get up to twice the limit in a short
+ * span; README "Limits" says so.
+ */
+export function ticketWindow(nowMs: number, windowMs: number): { startMs: number; resetsInMs: number } {
+  const startMs = Math.floor(nowMs / windowMs) * windowMs;
+  return { startMs, resetsInMs: startMs + windowMs - nowMs };
+}
+
+/** Counts one upload ticket for the principal, or refuses it with 429 and Retry-After once its window is full. */
+export async function countUploadTicket(deps: Deps, uploader: Principal): Promise<void> {
+  const limit = deps.uploadLimit ?? defaultUploadLimit;
+  const { startMs, resetsInMs } = ticketWindow(deps.clock.now(), limit.windowMs);
+  if (!(await takeUploadTicket(chatTableRef(deps), uploader, startMs, limit.windowMs, limit.tickets))) {
+    throw new TooManyRequestsError(`Too many uploads: at most ${limit.tickets} every ${limit.windowMs / 1000} seconds`, resetsInMs / 1000);
+  }
+}
+
 /**
  * A presigned POST for one file under the uploader's own prefix. S3 enforces
  * the declared size and type; the message that later references the file
@@ -56,6 +83,8 @@ export async function createUpload(deps: Deps, uploader: Principal, request: Upl
   if (!store) throw new BadRequestError('Attachments are not configured');
   // A blocked store may not upload either.
   if (uploader.kind === 'store') await activeStore(deps, uploader.id);
+  // Before S3 is asked anything, so a flood of tickets costs one conditional write each and no S3 call.
+  await countUploadTicket(deps, uploader);
   const key = `${uploadsPrefix}${uploader.kind}/${uploader.id}/${randomUUID()}/${safeFileName(request.file_name)}`;
   try {
     // Signing needs no request; ask S3 first so a ticket is never handed out while S3 is away.

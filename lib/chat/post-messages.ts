@@ -6,7 +6,7 @@ import { getEntry, messageId, readHead, type Entry, type SessionState } from '..
 import { AppError, BadRequestError, ConflictError, ServiceUnavailableError, type FieldErrors } from '../errors';
 import { newWriteId } from '../ids';
 import { presentMessage } from '../attachments/present';
-import { checkAttachment, copyAttachment, removeCopies, type PendingCopy } from '../attachments/attach';
+import { checkAttachment, copyAttachment, removeCopies, type CreatedCopy, type PendingCopy } from '../attachments/attach';
 import { normalizeType, typesAgree } from '../attachments/sniff';
 import { messageCreated } from '../realtime/events';
 import { fanOut, sessionAudience } from '../realtime/fanout';
@@ -236,7 +236,7 @@ export async function postMessages(
     // A 5xx may hide a write that landed; only a refusal is sure to have stored nothing that names the copies.
     if (error instanceof AppError && error.status < 500) {
       const named = new Set(outcomes.filter((outcome) => outcome.appended).map((outcome) => outcome.entry.attachment_url));
-      await removeCopies(deps, created.filter((key) => !named.has(deps.attachments?.canonicalUrl(key) ?? '')));
+      await removeCopies(deps, created.filter(({ key }) => !named.has(deps.attachments?.canonicalUrl(key) ?? '')));
     }
     throw error;
   }
@@ -371,9 +371,9 @@ async function sessionNow(deps: Deps, target: Target, original: Entry): Promise<
 /**
  * Copies every checked upload to attachments/, in parallel. When one copy
  * fails, the others are removed again (no message names them yet) and the
- * request fails as a whole. Resolves to the keys this request created.
+ * request fails as a whole. Resolves to the objects this request created.
  */
-async function copyAll(deps: Deps, copies: readonly PendingCopy[]): Promise<string[]> {
+async function copyAll(deps: Deps, copies: readonly PendingCopy[]): Promise<CreatedCopy[]> {
   // Two items of one batch may send the same upload: one copy serves both.
   const unique = [...new Map(copies.map((copy) => [copy.to, copy])).values()];
   const results = await Promise.allSettled(unique.map((copy) => copyAttachment(deps, copy)));

@@ -6,6 +6,7 @@ import { ForbiddenError, PayloadTooLargeError, ServiceUnavailableError, Unauthor
 import { limits } from '../limits';
 import type { Logger } from '../log';
 import type { HttpRouteSpec } from '../routes';
+import { originRejected } from './origin';
 import { errorResponse, jsonResponse, type HttpResponse } from './respond';
 
 export interface HttpContext {
@@ -21,7 +22,10 @@ type EventWithLambdaAuthorizer = APIGatewayProxyEventV2 & {
 
 /** Authenticates against the route's declared principal kind; 401 before any input is read. */
 export function requirePrincipal(spec: Pick<HttpRouteSpec, 'auth'>, event: APIGatewayProxyEventV2): Principal {
-  const identity = identityFromContext((event as EventWithLambdaAuthorizer).requestContext.authorizer?.lambda);
+  const context = (event as EventWithLambdaAuthorizer).requestContext.authorizer?.lambda;
+  // The authorizer saw no valid x-origin-verify header: the caller bypassed CloudFront (README, "Origin check").
+  if (typeof context === 'object' && context !== null && (context as { origin?: unknown }).origin === originRejected) throw new ForbiddenError();
+  const identity = identityFromContext(context);
   if (identity.kind === 'unavailable') throw new ServiceUnavailableError('Authentication is temporarily unavailable');
   if (identity.kind === 'anonymous') throw new UnauthorizedError();
   if (identity.principal.kind !== spec.auth) throw new ForbiddenError(`This endpoint requires ${spec.auth === 'admin' ? 'an admin' : 'a store'} token`);

@@ -107,6 +107,8 @@ describe('ChatFunction', () => {
         statements: [
           { action: 's3:GetObject', prefix: uploadsPrefix },
           { action: 's3:PutObject', prefix: attachmentsPrefix },
+          { action: 's3:DeleteObject', prefix: attachmentsPrefix },
+          { action: 's3:DeleteObjectVersion', prefix: attachmentsPrefix },
         ],
       },
       { access: 'attachments:read', statements: [{ action: 's3:GetObject', prefix: attachmentsPrefix }] },

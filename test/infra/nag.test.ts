@@ -63,7 +63,18 @@ describe('cdk-nag AwsSolutions', () => {
   it('acknowledges only these rules; adding one is a decision for review', () => {
     const rules = [...new Set(ours.map((ack) => ack.id.replace(/\[.*\]$/, '')))].sort();
 
-    expect(rules).toEqual(['AwsSolutions-APIG4', 'AwsSolutions-CFR1', 'AwsSolutions-CFR2', 'AwsSolutions-CFR4', 'AwsSolutions-IAM4', 'AwsSolutions-IAM5']);
+    expect(rules).toEqual(['AwsSolutions-APIG4', 'AwsSolutions-CFR1', 'AwsSolutions-CFR2', 'AwsSolutions-CFR4', 'AwsSolutions-IAM4', 'AwsSolutions-IAM5', 'AwsSolutions-SMG4']);
+  });
+
+  it('needs no CFR2 acknowledgement once the distribution has a web ACL', () => {
+    const other = testApp({ bundle: false });
+    const stack = new ChatStack(other, 'SupportChat', { webAcl: { arn: 'arn:aws:wafv2:us-east-1:111122223333:global/webacl/chat/abc' } });
+    const withAcl = addNagChecks(other);
+
+    other.synth();
+
+    expect(findingsOf(withAcl, other)).toEqual([]);
+    expect(acknowledgementsUnder(stack).map((ack) => ack.id)).not.toContain('AwsSolutions-CFR2');
   });
 
   it('gives every acknowledgement a specific written reason', () => {

@@ -1,12 +1,12 @@
 import { Template } from 'aws-cdk-lib/assertions';
 import { chatTable, connectionsTable, tableSpecs, type TableSpec } from '../../lib/db/schema';
-import { authorizers, functionDefaults, httpRoutes, wsRoutes, type AuthorizerSpec } from '../../lib/routes';
+import { authorizers, functionDefaults, httpCatchAll, httpRoutes, wsRoutes, type AuthorizerSpec } from '../../lib/routes';
 import { ChatStack } from '../../infra/stack';
 import { logicalIdOf, resourceOf, resourcesOf, testApp, type Ref } from './synth';
 
 /** What ops get: encryption, retention, access logs, alarms, throttles. Structural, so no bundling. */
 
-const functionSpecs: readonly AuthorizerSpec[] = [...httpRoutes, ...wsRoutes, authorizers.http, authorizers.ws];
+const functionSpecs: readonly AuthorizerSpec[] = [...httpRoutes, httpCatchAll, ...wsRoutes, authorizers.http, authorizers.ws];
 const arnOf = (id: string) => ({ 'Fn::GetAtt': [id, 'Arn'] });
 
 interface Statement {
@@ -298,9 +298,9 @@ describe('API access logs', () => {
 
     const values = Object.values(JSON.parse(format) as Record<string, string>);
 
-    // The WebSocket token travels in ?token=, the HTTP one in Authorization.
+    // The WebSocket token travels in ?token= or Sec-WebSocket-Protocol, the HTTP one in Authorization.
     for (const value of values) expect(value).toMatch(/^\$context\.[A-Za-z.]+$/);
-    expect(format).not.toMatch(/query|header|userAgent|\$context\.path|\$request|\$input|\$method|Override/i);
+    expect(format).not.toMatch(/query|header|userAgent|\$context\.path|\$request|\$input|\$method|Override|protocol|Sec-WebSocket/i);
     expect(values).not.toContain('$context.identity.userAgent');
   });
 

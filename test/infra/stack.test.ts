@@ -3,9 +3,9 @@ import { join } from 'node:path';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { attachmentsPrefix, uploadRetentionDays, uploadsPrefix } from '../../lib/attachments/policy';
 import { chatTable, connectionsTable, type KeyAttribute, type TableSpec } from '../../lib/db/schema';
-import { authorizers, functionDefaults, httpRoutes, wsRouteSelectionExpression, wsRoutes, type Access, type AuthorizerSpec } from '../../lib/routes';
+import { authorizers, functionDefaults, httpCatchAll, httpRoutes, wsRouteSelectionExpression, wsRoutes, type Access, type AuthorizerSpec } from '../../lib/routes';
 import { loadViewerRequestFunction, viewerRequestFunctionPath } from '../../infra/local/edge';
-import { ChatStack } from '../../infra/stack';
+import { ChatStack, noncurrentVersionRetentionDays } from '../../infra/stack';
 import { logicalIdOf, references, resourceOf, resourcesOf, testApp, type Ref } from './synth';
 
 // AWS-managed CloudFront policies, by their documented ids.
@@ -49,7 +49,7 @@ interface GlobalTableProps {
   TimeToLiveSpecification?: unknown;
 }
 
-const functionSpecs: readonly AuthorizerSpec[] = [...httpRoutes, ...wsRoutes, authorizers.http, authorizers.ws];
+const functionSpecs: readonly AuthorizerSpec[] = [...httpRoutes, httpCatchAll, ...wsRoutes, authorizers.http, authorizers.ws];
 const asList = <T>(value: T | T[]): T[] => (Array.isArray(value) ? value : [value]);
 const sorted = (values: Iterable<string>): string[] => [...new Set(values)].sort();
 const usesAttachments = (access: readonly Access[]): boolean => access.some((item) => item.startsWith('attachments:'));
@@ -157,7 +157,7 @@ function expectedActions(access: readonly Access[]): string[] {
     'connections:write': ['dynamodb:PutItem', 'dynamodb:DeleteItem'],
     push: ['execute-api:ManageConnections'],
     'attachments:upload': ['s3:PutObject', 's3:GetObject'],
-    'attachments:attach': ['s3:GetObject', 's3:PutObject'],
+    'attachments:attach': ['s3:GetObject', 's3:PutObject', 's3:DeleteObject', 's3:DeleteObjectVersion'],
     'attachments:read': ['s3:GetObject'],
   };
   return sorted(access.flatMap((item) => byAccess[item]));
@@ -181,10 +181,12 @@ function expectedS3Grants(access: readonly Access[]): string[] {
       ['s3:PutObject', uploads],
       ['s3:GetObject', uploads],
     ],
-    // CopyObject: read the upload, write the attachment.
+    // CopyObject: read the upload, write the attachment; DeleteObject: undo the copy of a refused send.
     'attachments:attach': [
       ['s3:GetObject', uploads],
       ['s3:PutObject', attachments],
+      ['s3:DeleteObject', attachments],
+      ['s3:DeleteObjectVersion', attachments],
     ],
     'attachments:read': [['s3:GetObject', attachments]],
   };
@@ -262,14 +264,16 @@ describe('the WebSocket API', () => {
     expect(functionProps(spec.name).Description).toBe(spec.handler);
   });
 
-  it('authorizes $connect, and only $connect, with the token query parameter', () => {
+  it('authorizes $connect, and only $connect, with no identity source, so a token in ?token= or Sec-WebSocket-Protocol reaches it', () => {
     const apiId = logicalIdOf(stack.webSocketApi);
     const authorizerId = soleAuthorizerId(apiId);
     const authorizer = resourceOf<Record<string, unknown>>(template, 'AWS::ApiGatewayV2::Authorizer', authorizerId).Properties;
 
     const routes = routesOf(apiId).map(([, props]) => props);
 
-    expect(authorizer).toMatchObject({ AuthorizerType: 'REQUEST', IdentitySource: ['route.request.querystring.token'] });
+    expect(authorizer).toMatchObject({ AuthorizerType: 'REQUEST' });
+    // With two identity sources API Gateway would require both; with none the authorizer always runs.
+    expect(authorizer.IdentitySource ?? []).toEqual([]);
     expect(references(authorizer.AuthorizerUri, fnId(authorizers.ws.name))).toBe(true);
     for (const route of routes) {
       if (route.RouteKey === '$connect') expect(route).toMatchObject({ AuthorizationType: 'CUSTOM', AuthorizerId: { Ref: authorizerId } });
@@ -292,8 +296,8 @@ describe('the manifest and the template', () => {
   it('have the same HTTP route keys, none missing and none extra', () => {
     const deployed = routesOf(logicalIdOf(stack.httpApi)).map(([, props]) => props.RouteKey);
 
-    expect(sorted(deployed)).toEqual(sorted(httpRoutes.map((spec) => `${spec.method} ${spec.path}`)));
-    expect(deployed).toHaveLength(httpRoutes.length);
+    expect(sorted(deployed)).toEqual(sorted([...httpRoutes.map((spec) => `${spec.method} ${spec.path}`), httpCatchAll.routeKey]));
+    expect(deployed).toHaveLength(httpRoutes.length + 1);
   });
 
   it('have the same WebSocket route keys, none missing and none extra', () => {
@@ -480,11 +484,21 @@ describe('the attachments bucket', () => {
     });
   });
 
-  it('encrypts with S3-managed keys and keeps no object versions', () => {
+  it('encrypts with S3-managed keys and keeps object versions, so an overwrite or delete can be undone', () => {
     const props = bucket().Properties;
 
     expect(props.BucketEncryption).toEqual({ ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] });
-    expect(props.VersioningConfiguration).toBeUndefined();
+    expect(props.VersioningConfiguration).toEqual({ Status: 'Enabled' });
+  });
+
+  it(`expires noncurrent versions after ${noncurrentVersionRetentionDays} days, and the delete markers they leave`, () => {
+    const rules = (bucket().Properties.LifecycleConfiguration as { Rules: Record<string, unknown>[] }).Rules;
+
+    expect(rules).toContainEqual({
+      NoncurrentVersionExpiration: { NoncurrentDays: noncurrentVersionRetentionDays },
+      ExpiredObjectDeleteMarker: true,
+      Status: 'Enabled',
+    });
   });
 
   it('denies every request not made over TLS', () => {
@@ -509,14 +523,25 @@ describe('the attachments bucket', () => {
   it(`expires abandoned uploads under ${uploadsPrefix} after uploadRetentionDays, and stale multipart uploads everywhere after a day`, () => {
     const rules = (bucket().Properties.LifecycleConfiguration as { Rules: Record<string, unknown>[] }).Rules;
 
-    expect(rules).toHaveLength(2);
     expect(rules).toContainEqual({ Prefix: uploadsPrefix, ExpirationInDays: uploadRetentionDays, Status: 'Enabled' });
+    // attachments/ (sent files) has no expiry: it is chat history.
+    expect(rules.filter((rule) => 'ExpirationInDays' in rule)).toEqual([{ Prefix: uploadsPrefix, ExpirationInDays: uploadRetentionDays, Status: 'Enabled' }]);
     expect(rules).toContainEqual({ AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 }, Status: 'Enabled' });
   });
 
-  it('lets browsers POST presigned uploads and GET presigned downloads from any origin, reading the ETag', () => {
+  it("lets browsers POST presigned uploads and GET presigned downloads only from the distribution's origin by default", () => {
+    const origin = { 'Fn::Join': ['', ['https://', { 'Fn::GetAtt': [logicalIdOf(stack.distribution), 'DomainName'] }]] };
+
     expect(bucket().Properties.CorsConfiguration).toEqual({
-      CorsRules: [{ AllowedMethods: ['POST', 'GET'], AllowedOrigins: ['*'], AllowedHeaders: ['*'], ExposedHeaders: ['ETag'], MaxAge: 3000 }],
+      CorsRules: [{ AllowedMethods: ['POST', 'GET'], AllowedOrigins: [origin], AllowedHeaders: ['*'], ExposedHeaders: ['ETag'], MaxAge: 3000 }],
+    });
+  });
+
+  it('takes its CORS origins from the attachmentsCorsOrigins stack prop', () => {
+    const custom = new ChatStack(testApp({ bundle: false }), 'Cors', { attachmentsCorsOrigins: ['https://console.example.com', 'https://shop.example.com'] });
+
+    Template.fromStack(custom).hasResourceProperties('AWS::S3::Bucket', {
+      CorsConfiguration: { CorsRules: [Match.objectLike({ AllowedOrigins: ['https://console.example.com', 'https://shop.example.com'] })] },
     });
   });
 

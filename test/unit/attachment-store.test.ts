@@ -121,3 +121,43 @@ describe('upload file names', () => {
     expect(safeFileName(name)).toBe(safe);
   });
 });
+
+describe('undoing the copy of a refused send', () => {
+  /** Records each command's input and answers as a versioned bucket would, without a network. */
+  function recordingStore() {
+    const sent: { command: string; input: Record<string, unknown> }[] = [];
+    const store = createS3AttachmentStore({
+      bucket: 'chat-attachments',
+      region: 'eu-west-1',
+      configure: (client) =>
+        client.middlewareStack.add(
+          (_next, context) => (args) => {
+            sent.push({ command: String(context.commandName), input: args.input as Record<string, unknown> });
+            return Promise.resolve({ output: { $metadata: {}, VersionId: 'v-created-by-this-copy' }, response: {} });
+          },
+          { step: 'initialize', priority: 'high', name: 'recordAndAnswer' },
+        ),
+    });
+    return { store, sent };
+  }
+
+  it('deletes the very version its copy created, so a versioned bucket keeps no noncurrent copy', async () => {
+    const { store, sent } = recordingStore();
+    const key = 'attachments/store/5/0b7e3f9e-5d0c-4a53-9a1f-0d7a1c9b2e11/a.png';
+
+    const copied = await store.copy('uploads/store/5/0b7e3f9e-5d0c-4a53-9a1f-0d7a1c9b2e11/a.png', key, 'image/png');
+    await store.remove(key, copied.versionId);
+
+    expect(copied.versionId).toBe('v-created-by-this-copy');
+    expect(sent.map((call) => call.command)).toEqual(['CopyObjectCommand', 'DeleteObjectCommand']);
+    expect(sent[1]!.input).toMatchObject({ Bucket: 'chat-attachments', Key: key, VersionId: 'v-created-by-this-copy' });
+  });
+
+  it('deletes the current object where the bucket keeps no versions (the local emulator)', async () => {
+    const { store, sent } = recordingStore();
+
+    await store.remove('attachments/store/5/x/a.png', undefined);
+
+    expect(sent[0]!.input).not.toHaveProperty('VersionId');
+  });
+});
