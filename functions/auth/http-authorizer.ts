@@ -9,7 +9,7 @@ type Result = APIGatewaySimpleAuthorizerWithContextResult<Record<string, string 
 /**
  * Resolves "Authorization: Token <token>" to a principal for every HTTP route.
  * It never denies: an HTTP API cannot customise an authorizer's rejection,
- * and seed 000 requires {"error": "Unauthorized"}. The route wrapper turns
+ * and README "Send Message" requires {"error": "Unauthorized"}. The route wrapper turns
  * an anonymous or wrong-kind principal into 401/403 in the project envelope,
  * and a request that did not come through CloudFront (its x-origin-verify
  * header missing or wrong) into 403 {"error": "Forbidden"}.

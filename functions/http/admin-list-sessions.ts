@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { listSessions } from '../../lib/chat/inbox';
+import { listSessions } from '../../lib/chat/inbox-view';
 import { defaultDeps, type DepsSource } from '../../lib/deps';
 import { cursorText } from '../../lib/http/cursor';
 import { pageLimit, parseQuery } from '../../lib/http/params';

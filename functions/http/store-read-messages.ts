@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { markRead } from '../../lib/chat/receipts';
+import { markRead } from '../../lib/chat/mark-read';
 import { storeSessionHead } from '../../lib/chat/store-session';
 import { defaultDeps, type DepsSource } from '../../lib/deps';
 import { splitMessageId } from '../../lib/entities/session';

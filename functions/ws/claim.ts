@@ -1,4 +1,5 @@
-import { claim, changeSession } from '../../lib/chat/session-events';
+import { changeSession } from '../../lib/chat/session-events';
+import { claim } from '../../lib/chat/session-rules';
 import { sessionView } from '../../lib/chat/views';
 import { defaultDeps, type DepsSource } from '../../lib/deps';
 import { routes } from '../../lib/routes';

@@ -2,7 +2,7 @@ import { tokenHashFromContext } from '../../lib/auth/context';
 import { isoTime } from '../../lib/clock';
 import { chatTableRef, connectionsTableRef, defaultDeps, resolveDeps, type DepsSource } from '../../lib/deps';
 import { putConnection } from '../../lib/entities/connection';
-import { recordAdminConnected } from '../../lib/entities/presence';
+import { recordAdminConnected } from '../../lib/entities/admin-presence';
 import { limits } from '../../lib/limits';
 import { enforceConnectionCap } from '../../lib/realtime/disconnect';
 import { routes } from '../../lib/routes';

@@ -1,6 +1,7 @@
 import * as z from 'zod';
-import { markRead } from '../../lib/chat/receipts';
-import { readSessionHead, requireNotClaimedByOther } from '../../lib/chat/session-events';
+import { markRead } from '../../lib/chat/mark-read';
+import { readSessionHead } from '../../lib/chat/session-events';
+import { requireNotClaimedByOther } from '../../lib/chat/session-rules';
 import { defaultDeps, type DepsSource } from '../../lib/deps';
 import { routes } from '../../lib/routes';
 import { idField } from '../../lib/ws/fields';

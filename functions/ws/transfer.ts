@@ -1,5 +1,6 @@
 import * as z from 'zod';
-import { changeSession, transferTo } from '../../lib/chat/session-events';
+import { changeSession } from '../../lib/chat/session-events';
+import { transferTo } from '../../lib/chat/session-rules';
 import { sessionView } from '../../lib/chat/views';
 import { chatTableRef, defaultDeps, type DepsSource } from '../../lib/deps';
 import { getPrincipal } from '../../lib/entities/principal';

@@ -1,5 +1,6 @@
 import * as z from 'zod';
-import { readSessionHead, requireNotClaimedByOther } from '../../lib/chat/session-events';
+import { readSessionHead } from '../../lib/chat/session-events';
+import { requireNotClaimedByOther } from '../../lib/chat/session-rules';
 import { defaultDeps, type DepsSource } from '../../lib/deps';
 import { ConflictError } from '../../lib/errors';
 import { fanOut, sessionAudience } from '../../lib/realtime/fanout';

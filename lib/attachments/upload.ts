@@ -7,7 +7,7 @@ import { takeUploadTicket } from '../entities/upload-window';
 import { BadRequestError, ServiceUnavailableError, TooManyRequestsError } from '../errors';
 import { limits } from '../limits';
 import { integerField } from '../http/integers';
-import { activeStore } from '../chat/ports';
+import { activeStore } from '../chat/session-target';
 import { isAllowedType, maxAttachmentBytes, uploadsPrefix } from './policy';
 import { normalizeType } from './sniff';
 import type { PresignedUpload } from './store';

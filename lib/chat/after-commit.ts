@@ -3,7 +3,7 @@ import type { Connection } from '../entities/connection';
 import { syncInbox } from '../entities/inbox';
 import { fanOut } from '../realtime/fanout';
 import type { ServerEvent } from '../realtime/events';
-import type { Appended } from './append';
+import type { Appended } from './session-log';
 
 /**
  * The work that follows a committed entry: move the session's inbox entry and

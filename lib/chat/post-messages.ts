@@ -1,22 +1,38 @@
-import { isoTime } from '../clock';
 import { chatTableRef, type Deps } from '../deps';
 import type { Connection } from '../entities/connection';
 import { syncInbox } from '../entities/inbox';
-import { getEntry, messageId, readHead, type Entry, type SessionState } from '../entities/session';
+import { getEntry, readHead, type Entry, type SessionState } from '../entities/session';
 import { AppError, BadRequestError, ConflictError, ServiceUnavailableError, type FieldErrors } from '../errors';
-import { newWriteId } from '../ids';
 import { presentMessage } from '../attachments/present';
 import { checkAttachment, copyAttachment, removeCopies, type CreatedCopy, type PendingCopy } from '../attachments/attach';
 import { normalizeType, typesAgree } from '../attachments/sniff';
 import { messageCreated } from '../realtime/events';
 import { fanOut, sessionAudience } from '../realtime/fanout';
-import { appendToSession, type Appended } from './append';
 import type { MessageDraft } from './drafts';
-import { isSameSender, nextWindow, remembered, type ClientIdentity } from './idempotency';
-import { contentType } from './message-type';
-import { countSends } from './rate-limit';
-import { productForStore, type ProductSnapshot } from './products';
-import { systemEntryAfter } from './system-entry';
+import { isSameSender, remembered, type ClientIdentity } from './idempotency';
+import { contentType } from '../entities/message-type';
+import { countSends, type SendLimit } from './rate-limit';
+import type { ProductSnapshot } from '../entities/product';
+import { productForStore } from './products';
+import {
+  after,
+  appendToLog,
+  refuse,
+  skip,
+  systemDraft,
+  write,
+  type Appended,
+  type Decide,
+  type Decision,
+  type Duplicate,
+  type Next,
+  type Position,
+  type Refuse,
+  type Reopen,
+  type Write,
+} from './session-log';
+import { needsUnavailableNotice } from './session-rules';
+import { positionOf, type SessionTarget, type LocatedSession } from './session-target';
 import { sessionView, type MessageView, type SessionView } from './views';
 
 export interface Sender {
@@ -24,46 +40,17 @@ export interface Sender {
   id: number;
 }
 
-/** Where messages go: the store's active session, or the session an admin names. */
-export interface SessionPort {
-  /** Finds the session without writing anything; a store without an open one gets a target to open. */
-  locate(): Promise<Target>;
-  /** Makes the target writable: opens the store's new session. Runs only when something will be written. */
-  open(target: Target): Promise<Target>;
-  /** Throws when the sender may not write on top of this head. */
-  check(head: Entry | undefined): void;
-  storeId(target: Target): number;
-}
-
-export interface Target {
-  /** Undefined until a new session is opened. */
-  sessionId?: number | undefined;
-  head: Entry | undefined;
-  /** For a session not yet written: the store's session before it, whose idempotency window carries over. */
-  previous?: Entry | undefined;
-  /** The store's pointer as read, for the swap that opens a new session. */
-  pointer?: number | undefined;
-}
-
 export interface PostResult {
   session: SessionView;
   messages: MessageView[];
-}
-
-/** The session stopped taking messages (closed or full): the store gets a new one. */
-export class SessionUnavailable extends Error {}
-
-class Duplicate extends Error {
-  constructor(readonly messageId: number) {
-    super('duplicate');
-  }
 }
 
 interface Settled extends MessageDraft {
   product?: ProductSnapshot;
 }
 
-interface Outcome {
+/** A draft's answer: the entry it wrote, or the original a retry names. */
+interface Stored {
   entry: Entry;
   appended?: Appended;
 }
@@ -145,15 +132,16 @@ export async function postMessages(
   deps: Deps,
   sender: Sender,
   drafts: readonly (MessageDraft | undefined)[],
-  port: SessionPort,
+  target: SessionTarget,
   { errorAt, refused = {} }: PostOptions,
 ): Promise<PostResult> {
   const chat = chatTableRef(deps);
   const hasRefused = Object.keys(refused).length > 0;
-  let target: Target;
+  let located: LocatedSession;
   try {
-    target = await port.locate();
-    if (target.sessionId !== undefined) port.check(target.head);
+    located = await target.locate();
+    const refusal = located.sessionId === undefined ? undefined : target.admits(located.head);
+    if (refusal?.kind === 'refuse') throw refusal.error;
   } catch (error) {
     // A body that is invalid answers 400 first, as a single send's does before anything is read.
     if (hasRefused && error instanceof AppError && error.status < 500) throw new BadRequestError('Invalid request body', refused);
@@ -171,7 +159,7 @@ export async function postMessages(
 
   // Retries the conversation already has.
   const known = new Map<number, Entry>();
-  const window = (target.head ?? target.previous)?.recent;
+  const window = (located.head ?? located.previous)?.recent;
   await Promise.all(
     drafts.map(async (draft, index) => {
       if (!draft) return;
@@ -205,7 +193,7 @@ export async function postMessages(
       if (!draft || known.has(index) || sameAs.has(index) || found.some((item) => item.index === index)) return;
       const [attachment, product] = await Promise.allSettled([
         checkAttachment(deps, sender, draft),
-        draft.product_id === undefined ? Promise.resolve(undefined) : productForStore(deps, draft.product_id, port.storeId(target)),
+        draft.product_id === undefined ? Promise.resolve(undefined) : productForStore(deps, draft.product_id, target.storeId(located)),
       ]);
       if (attachment.status === 'rejected') gather(found, index, attachment.reason);
       if (product.status === 'rejected') gather(found, index, product.reason);
@@ -218,7 +206,10 @@ export async function postMessages(
   if (found.length > 0 || hasRefused) throw itemsRefused(found, refused, errorAt);
 
   // A batch over the limit is refused whole, before anything is written.
-  if (sender.kind === 'store' && settled.size > 0) countSends(target.head?.session.send_window, settled.size, deps.clock.now(), deps.sendLimit);
+  if (sender.kind === 'store' && settled.size > 0) {
+    const counted = countSends(located.head?.session.send_window, settled.size, deps.clock.now(), deps.sendLimit);
+    if (!counted.ok) throw counted.error;
+  }
 
   const audiences = new Map<number | null, Promise<Connection[]>>();
   const audienceFor = (adminId: number | null) => {
@@ -227,8 +218,8 @@ export async function postMessages(
     return found;
   };
 
-  const outcomes: Outcome[] = [];
-  if (settled.size > 0) target = await port.open(target);
+  const outcomes: Stored[] = [];
+  if (settled.size > 0) located = await target.open(located);
   const created = await copyAll(deps, [...copies.values()]);
   try {
     await appendAll();
@@ -241,105 +232,68 @@ export async function postMessages(
     throw error;
   }
 
+  /** The log's decision for one message: the target's rules, then (unless ignored) the window, then the entry. */
+  function decideMessage(message: Settled, identity: ClientIdentity | undefined, window: 'check'): Decide<Write | Duplicate | Refuse | Reopen>;
+  function decideMessage(message: Settled, identity: ClientIdentity | undefined, window: 'ignore'): Decide<Write | Refuse | Reopen>;
+  function decideMessage(message: Settled, identity: ClientIdentity | undefined, window: 'check' | 'ignore'): Decide<Write | Duplicate | Refuse | Reopen> {
+    return async (head, next) => {
+      const admitted = target.admits(head);
+      if (admitted) return admitted;
+      const id = identity && window === 'check' ? remembered(next.recent, identity) : undefined;
+      if (id !== undefined) return { kind: 'duplicate', id };
+      const online = sender.kind === 'store' && (await audienceFor(next.session.admin_id)).length > 0;
+      return messageEntry(sender, message, identity, next, online, deps.sendLimit);
+    };
+  }
+
+  /** Any failure of the log but a refusal is a 503 the client may retry (README "Send Message"). */
+  async function appendOrUnavailable<D extends Decision>(position: Position, decide: Decide<D>) {
+    try {
+      return await appendToLog(deps, position, decide);
+    } catch (error) {
+      if (error instanceof AppError) throw error;
+      throw new ServiceUnavailableError('Could not store the message, please retry', { cause: error });
+    }
+  }
+
   async function appendAll(): Promise<void> {
-    let head = target.head;
+    const reopen = async (): Promise<Position> => {
+      located = await target.open(await target.locate());
+      return positionOf(located, target.storeId(located), reopen);
+    };
+    // Made only when something is written: a request that only retried opens no session.
+    let position: Position | undefined;
     for (const [index, draft] of drafts.entries()) {
       const original = known.get(index) ?? outcomes[sameAs.get(index) ?? -1]?.entry;
       if (original) {
         outcomes.push({ entry: original });
         continue;
       }
-      const sessionId = () => {
-        if (target.sessionId === undefined) throw new Error('the target was not opened');
-        return target.sessionId;
-      };
       const message = settled.get(index)!;
       const identity = draft && identityOf(sender, draft);
-      const writeId = newWriteId();
-      let ignoreWindow = false;
-      for (let round = 0; ; round++) {
-        if (round > 5) throw new ServiceUnavailableError('Could not store the message, please retry');
+      position ??= positionOf(located, target.storeId(located), reopen);
+      let outcome = await appendOrUnavailable(position, decideMessage(message, identity, 'check'));
+      if (outcome.kind === 'duplicate') {
+        let racing: Entry | undefined;
         try {
-          const appended = await appendToSession(chat, sessionId(), head, async (current) => {
-            port.check(current);
-            const carried = current ? current.recent : target.previous?.recent;
-            if (identity && !ignoreWindow) {
-              const id = remembered(carried, identity);
-              if (id !== undefined) throw new Duplicate(id);
-            }
-            const created = isoTime(Math.max(deps.clock.now(), current ? Date.parse(current.created) : 0));
-            const seq = (current?.seq ?? 0) + 1;
-            const id = messageId(sessionId(), seq);
-            const base: SessionState = current?.session ?? {
-              id: sessionId(),
-              store_id: port.storeId(target),
-              admin_id: null,
-              status: 'open',
-              created,
-              updated: created,
-              last_message_at: created,
-            };
-            const online = sender.kind === 'store' && (await audienceFor(base.admin_id)).length > 0;
-            const delivery = online ? 'delivered' : 'sent';
-            const session: SessionState = {
-              ...base,
-              updated: created,
-              last_message_at: created,
-              ...(sender.kind === 'store' ? { last_store_message_at: created } : { admin_replied: true }),
-              // An answer, or an admin online, ends the stretch an "unavailable" notice covered.
-              unavailable_noted: sender.kind === 'store' && delivery === 'sent' ? base.unavailable_noted : undefined,
-              ...(sender.kind === 'store' ? { send_window: countSends(base.send_window, 1, Date.parse(created), deps.sendLimit) } : {}),
-            };
-            return {
-              seq,
-              id,
-              session,
-              sender_type: sender.kind,
-              sender_id: sender.id,
-              type: contentType(message),
-              content: message.content,
-              attachment_url: message.attachment_url,
-              attachment_type: message.attachment_type,
-              ...(message.product ? { product: message.product } : {}),
-              ...(message.special ? { special_type: message.special.type, special_param: message.special.param } : {}),
-              ...(identity ? { client_message_id: identity.client_message_id } : {}),
-              recent: nextWindow(carried, identity, id),
-              delivery,
-              created,
-              write_id: writeId,
-            };
-          });
-          head = appended.entry;
-          outcomes.push({ entry: appended.entry, appended });
-          break;
-        } catch (error) {
-          if (error instanceof Duplicate && identity) {
-            let racing: Entry | undefined;
-            try {
-              racing = await findOriginal(index, identity, error.messageId);
-            } catch (refusal) {
-              throw errorAt(index, refusal);
-            }
-            if (racing) {
-              outcomes.push({ entry: racing });
-              break;
-            }
-            ignoreWindow = true; // a hash collision, not a retry
-            continue;
-          }
-          if (error instanceof SessionUnavailable) {
-            target = await port.open(await port.locate());
-            head = target.head;
-            continue;
-          }
-          if (error instanceof AppError) throw error;
-          throw new ServiceUnavailableError('Could not store the message, please retry', { cause: error });
+          racing = await findOriginal(index, identity!, outcome.id);
+        } catch (refusal) {
+          throw errorAt(index, refusal);
         }
+        if (racing) {
+          outcomes.push({ entry: racing });
+          position = outcome.at;
+          continue;
+        }
+        // A hash collision, not a retry: the window cannot tell, so it is not asked again.
+        outcome = await appendOrUnavailable(outcome.at, decideMessage(message, identity, 'ignore'));
       }
+      outcomes.push({ entry: outcome.entry, appended: outcome });
+      position = after(outcome, position);
     }
   }
 
-  const written = outcomes.filter((outcome): outcome is Required<Outcome> => outcome.appended !== undefined);
+  const written = outcomes.filter((outcome): outcome is Required<Stored> => outcome.appended !== undefined);
   const views = await Promise.all(outcomes.map((outcome) => presentMessage(deps, outcome.entry, { audience: sender.kind })));
   await Promise.all([
     moveInbox(deps, written),
@@ -352,7 +306,7 @@ export async function postMessages(
       }
     })(),
   ]);
-  const latest = written.at(-1)?.entry.session ?? (await sessionNow(deps, target, outcomes.at(-1)!.entry));
+  const latest = written.at(-1)?.entry.session ?? (await sessionNow(deps, located, outcomes.at(-1)!.entry));
   return { session: sessionView(latest), messages: views };
 }
 
@@ -362,9 +316,9 @@ export async function postMessages(
  * learns that it was claimed or closed since. The heads this request already
  * read cover the usual case; an older session costs one read of its head.
  */
-async function sessionNow(deps: Deps, target: Target, original: Entry): Promise<SessionState> {
+async function sessionNow(deps: Deps, located: LocatedSession, original: Entry): Promise<SessionState> {
   const id = original.session.id;
-  for (const head of [target.head, target.previous]) if (head?.session.id === id) return head.session;
+  for (const head of [located.head, located.previous]) if (head?.session.id === id) return head.session;
   return (await readHead(chatTableRef(deps), id))?.session ?? original.session;
 }
 
@@ -387,7 +341,7 @@ async function copyAll(deps: Deps, copies: readonly PendingCopy[]): Promise<Crea
 }
 
 /** One inbox move per session the request wrote to, from where it was to where it ends. */
-async function moveInbox(deps: Deps, written: Required<Outcome>[]): Promise<void> {
+async function moveInbox(deps: Deps, written: Required<Stored>[]): Promise<void> {
   const bySession = new Map<number, { first: Appended; last: Appended }>();
   for (const { appended } of written) {
     const id = appended.entry.session.id;
@@ -403,24 +357,54 @@ async function moveInbox(deps: Deps, written: Required<Outcome>[]): Promise<void
 }
 
 /**
- * Seed 001's "unavailable": the first store message that reached no admin
- * gets a system message after it, once per stretch without an answer.
- * Costs nothing while an admin is online.
+ * The "unavailable" notice (README "The message object", Types): the first
+ * store message that reached no admin gets a system message after it, once
+ * per stretch without an answer. Costs nothing while an admin is online.
  */
 async function noteUnavailable(deps: Deps, last: Entry | undefined): Promise<void> {
-  if (!last || last.delivery !== 'sent' || last.session.unavailable_noted) return;
-  const chat = chatTableRef(deps);
-  const writeId = newWriteId();
+  if (!needsUnavailableNotice(last)) return;
   try {
-    const appended = await appendToSession(chat, last.session.id, last, (current) => {
-      if (!current || current.session.status !== 'open' || current.session.unavailable_noted || current.sender_type !== 'store' || current.delivery !== 'sent') {
-        throw new Duplicate(0);
-      }
-      return systemEntryAfter(current, deps.clock.now(), writeId, { unavailable_noted: true }, { sender_id: null, type: 'unavailable' });
-    });
-    await syncInbox(chat, appended.entry, appended.previous);
+    const outcome = await appendToLog(deps, { sessionId: last.session.id, head: last }, (current) =>
+      needsUnavailableNotice(current) ? write(systemDraft({ sender_id: null, type: 'unavailable' }, { unavailable_noted: true })) : skip,
+    );
+    if (outcome.kind === 'appended') await syncInbox(chatTableRef(deps), outcome.entry, outcome.previous);
   } catch (error) {
-    if (!(error instanceof Duplicate)) deps.log.warn('could not post the unavailable notice', { sessionId: last.session.id, error });
+    deps.log.warn('could not post the unavailable notice', { sessionId: last.session.id, error });
   }
 }
 
+/**
+ * The entry a message adds: its content, and the session change every
+ * message makes (timestamps, the send limit's count, the end of an
+ * "unavailable" stretch). A store message over the send limit is refused.
+ */
+function messageEntry(sender: Sender, message: Settled, identity: ClientIdentity | undefined, next: Next, online: boolean, limit: SendLimit): Write | Refuse {
+  const { session: base, created } = next;
+  const delivery = online ? 'delivered' : 'sent';
+  let sends: Partial<SessionState> = {};
+  if (sender.kind === 'store') {
+    const counted = countSends(base.send_window, 1, Date.parse(created), limit);
+    if (!counted.ok) return refuse(counted.error);
+    sends = { send_window: counted.window };
+  }
+  return write({
+    sender: { sender_type: sender.kind, sender_id: sender.id },
+    body: {
+      type: contentType(message),
+      content: message.content,
+      attachment_url: message.attachment_url,
+      attachment_type: message.attachment_type,
+      ...(message.product ? { product: message.product } : {}),
+      ...(message.special ? { special_type: message.special.type, special_param: message.special.param } : {}),
+      delivery,
+    },
+    change: {
+      last_message_at: created,
+      ...(sender.kind === 'store' ? { last_store_message_at: created } : { admin_replied: true }),
+      // An answer, or an admin online, ends the stretch an "unavailable" notice covered.
+      unavailable_noted: sender.kind === 'store' && delivery === 'sent' ? base.unavailable_noted : undefined,
+      ...sends,
+    },
+    identity,
+  });
+}

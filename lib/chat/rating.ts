@@ -1,18 +1,15 @@
 import * as z from 'zod';
-import { isoTime } from '../clock';
 import { chatTableRef, type Deps } from '../deps';
 import type { Connection } from '../entities/connection';
 import { syncInbox } from '../entities/inbox';
-import { messageId, type Entry } from '../entities/session';
-import { ConflictError, NotFoundError } from '../errors';
+import { NotFoundError } from '../errors';
 import { idField, integerField } from '../http/integers';
-import { newWriteId } from '../ids';
 import { presentMessage } from '../attachments/present';
 import { messageCreated } from '../realtime/events';
 import { fanOut, sessionAudience } from '../realtime/fanout';
-import { appendToSession } from './append';
-import { nextWindow } from './idempotency';
-import { activeStore } from './ports';
+import { appendToLog, refuse, write, type Refuse, type Write } from './session-log';
+import { ratingRefusal } from './session-rules';
+import { activeStore } from './session-target';
 import { storeSessionHead } from './store-session';
 import { textField } from './text';
 import { sessionView, type MessageView, type SessionView } from './views';
@@ -24,12 +21,6 @@ export const ratingBody = z.object({
 });
 
 export type RatingBody = z.infer<typeof ratingBody>;
-
-const rule = (current: Entry | undefined) => {
-  if (!current) throw new NotFoundError('Session not found');
-  if (current.session.status !== 'closed') throw new ConflictError('Only a closed session can be rated');
-  if (current.session.rated) throw new ConflictError('Session already rated');
-};
 
 /**
  * The store rates a closed session, once. The rating is a message in the
@@ -44,36 +35,29 @@ export async function rateSession(deps: Deps, storeId: number, body: RatingBody)
   const sessionId = body.session_id ?? store.active_session_id;
   if (sessionId === undefined) throw new NotFoundError('Session not found');
   const head = await storeSessionHead(deps, storeId, sessionId);
-  rule(head);
-  const writeId = newWriteId();
+  const refusal = ratingRefusal(head);
+  if (refusal) throw refusal;
   const audiences = new Map<number | null, Promise<Connection[]>>();
   const audienceFor = (adminId: number | null) => {
     let found = audiences.get(adminId);
     if (!found) audiences.set(adminId, (found = sessionAudience(deps, adminId)));
     return found;
   };
-  const appended = await appendToSession(chatTableRef(deps), sessionId, head, async (current) => {
-    rule(current);
-    const last = current!;
-    const created = isoTime(Math.max(deps.clock.now(), Date.parse(last.created)));
-    const seq = last.seq + 1;
-    const id = messageId(sessionId, seq);
-    return {
-      seq,
-      id,
-      session: { ...last.session, updated: created, rated: true },
-      sender_type: 'store',
-      sender_id: storeId,
-      type: 'rating',
-      rating: body.rating,
-      content: body.comment ?? '',
-      attachment_url: '',
-      attachment_type: '',
-      recent: nextWindow(last.recent, undefined, id),
-      delivery: (await audienceFor(last.session.admin_id)).length > 0 ? 'delivered' : 'sent',
-      created,
-      write_id: writeId,
-    };
+  const appended = await appendToLog(deps, { sessionId, head }, async (current, next): Promise<Write | Refuse> => {
+    const refused = ratingRefusal(current);
+    if (refused) return refuse(refused);
+    return write({
+      sender: { sender_type: 'store', sender_id: storeId },
+      body: {
+        type: 'rating',
+        rating: body.rating,
+        content: body.comment ?? '',
+        attachment_url: '',
+        attachment_type: '',
+        delivery: (await audienceFor(next.session.admin_id)).length > 0 ? 'delivered' : 'sent',
+      },
+      change: { rated: true },
+    });
   });
   const view = await presentMessage(deps, appended.entry, { audience: 'store' });
   await Promise.all([

@@ -2,7 +2,7 @@ import { chatTableRef, type Deps } from '../deps';
 import { getPrincipal } from '../entities/principal';
 import { readHead, type Entry } from '../entities/session';
 import { NotFoundError, UnauthorizedError } from '../errors';
-import { noteStoreSeen } from './presence';
+import { noteStoreSeen } from './store-activity';
 
 /**
  * A session as seen by a store: its current one by default, or one it names,

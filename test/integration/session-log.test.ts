@@ -1,5 +1,5 @@
-import { appendToSession } from '../../lib/chat/append';
-import { chatTableRef } from '../../lib/deps';
+import { appendToLog, write, type EntryDraft } from '../../lib/chat/session-log';
+import { chatTableRef, createDeps } from '../../lib/deps';
 import { inboxKey } from '../../lib/entities/inbox';
 import { appendEntry, messageId, readHead, type Entry, type SessionState } from '../../lib/entities/session';
 import { useTestStack } from '../support/harness';
@@ -22,6 +22,10 @@ function entryFor(state: SessionState, seq: number, content: string, writeId = `
     created,
     write_id: writeId,
   };
+}
+
+function storeText(storeId: number, content: string): EntryDraft {
+  return { sender: { sender_type: 'store', sender_id: storeId }, body: { content, attachment_url: '', attachment_type: '', delivery: 'sent' }, change: {} };
 }
 
 function freshState(): SessionState {
@@ -49,7 +53,7 @@ describe('the session log on DynamoDB Local', () => {
 
     const results = await Promise.all(
       Array.from({ length: 25 }, (_, i) =>
-        appendToSession(ref, state.id, undefined, (head) => entryFor(head?.session ?? state, (head?.seq ?? 0) + 1, `writer ${i}`, `writer-${i}`)),
+        appendToLog(stack.deps, { sessionId: state.id, head: undefined, opening: { storeId: 1, recent: undefined } }, () => write(storeText(1, `writer ${i}`))),
       ),
     );
 
@@ -61,15 +65,21 @@ describe('the session log on DynamoDB Local', () => {
   });
 
   it('recognises its own write when a retried put finds the slot already holding it', async () => {
-    const ref = chatTableRef(stack.deps);
     const state = freshState();
-    const mine = entryFor(state, 1, 'mine', 'same-write');
-    await appendEntry(ref, mine);
+    // The SDK retrying a put whose response was lost: the first try lands, the second finds it.
+    const deps = createDeps(stack.env);
+    deps.db.middlewareStack.add(
+      (next, context) => async (args) => {
+        if (context.commandName === 'PutItemCommand' && JSON.stringify(args.input).includes('"MSG#')) await next(args);
+        return next(args);
+      },
+      { step: 'initialize', name: 'putTwice' },
+    );
 
-    const retried = await appendToSession(ref, state.id, undefined, () => mine);
+    const retried = await appendToLog(deps, { sessionId: state.id, head: undefined, opening: { storeId: 1, recent: undefined } }, () => write(storeText(1, 'mine')));
 
-    expect(retried.entry).toMatchObject({ seq: 1, write_id: 'same-write' });
-    expect((await readHead(ref, state.id))?.seq).toBe(1);
+    expect(retried).toMatchObject({ kind: 'appended', entry: { seq: 1, content: 'mine' } });
+    expect((await readHead(chatTableRef(stack.deps), state.id))?.write_id).toBe(retried.entry.write_id);
   });
 });
 
