@@ -1,4 +1,4 @@
-import { ArnFormat, CfnOutput, Duration, RemovalPolicy, Stack, Token, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import { AccessLogFormat, CfnAccount } from 'aws-cdk-lib/aws-apigateway';
 import {
   HttpApi,
@@ -28,25 +28,22 @@ import {
   ViewerProtocolPolicy,
 } from 'aws-cdk-lib/aws-cloudfront';
 import { HttpOrigin } from 'aws-cdk-lib/aws-cloudfront-origins';
-import { ComparisonOperator, MathExpression, Metric, Stats, type Alarm, type IAlarmAction } from 'aws-cdk-lib/aws-cloudwatch';
-import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { AttributeType as DdbAttributeType, Billing, ProjectionType, TableEncryptionV2, TableV2, type Attribute } from 'aws-cdk-lib/aws-dynamodb';
-import { ManagedPolicy, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { Key } from 'aws-cdk-lib/aws-kms';
+import { ManagedPolicy, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
-import { BlockPublicAccess, Bucket, BucketEncryption, HttpMethods, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
-import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
-import { CfnWebACL } from 'aws-cdk-lib/aws-wafv2';
-import { Topic } from 'aws-cdk-lib/aws-sns';
+import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
+import type { Topic } from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
-import { uploadRetentionDays, uploadsPrefix } from '../lib/attachments/policy';
 import { chatTable, connectionsTable, type AttributeType, type KeyAttribute, type TableSpec } from '../lib/db/schema';
 import { originVerifyHeader } from '../lib/http/origin';
 import { authorizers, httpCatchAll, httpRoutes, wsRouteSelectionExpression, wsRoutes, type AuthorizerSpec } from '../lib/routes';
-import { alarmPeriod, notifyingAlarm } from './constructs/alarms';
+import { ChatAlarms } from './constructs/alarms';
+import { allowBrowserAccess, attachmentsBucket } from './constructs/attachments-bucket';
 import { ChatFunction, type ChatResources } from './constructs/chat-function';
-import { viewerRequestFunctionPath } from './local/edge';
+import { originVerifySecrets } from './constructs/origin-verify';
+import { webAclArn, type WebAclOption } from './constructs/web-acl';
 import { acknowledge } from './nag';
+import { viewerRequestFunctionPath } from './paths';
 
 export interface ChatStackProps extends StackProps {
   /** The HTTP API's default route limits: each route gets these, within the account's limit. */
@@ -72,7 +69,7 @@ export interface ChatStackProps extends StackProps {
    * us-east-1 can do. Costs extra (README, "Throttling").
    * @default none
    */
-  readonly webAcl?: { readonly arn: string } | { readonly rateLimitPer5Min: number };
+  readonly webAcl?: WebAclOption;
   /**
    * Reserved concurrency per function, by manifest name (e.g. `{ StoreSendMessage: 20 }`). None by
    * default: see README, "Throttling", for why.
@@ -87,8 +84,7 @@ export interface ChatStackProps extends StackProps {
   readonly attachmentsCorsOrigins?: readonly string[];
 }
 
-/** Noncurrent (overwritten or deleted) attachment versions are kept this long, then expire. */
-export const noncurrentVersionRetentionDays = 7;
+export { noncurrentVersionRetentionDays } from './constructs/attachments-bucket';
 
 export const defaultHttpThrottle: Required<ThrottleSettings> = { rateLimit: 100, burstLimit: 200 };
 export const defaultWebSocketThrottle: Required<ThrottleSettings> = { rateLimit: 100, burstLimit: 200 };
@@ -192,27 +188,8 @@ export class ChatStack extends Stack {
       removalPolicy: RemovalPolicy.RETAIN,
       lifecycleRules: [{ expiration: Duration.days(accessLogRetention) }, { abortIncompleteMultipartUploadAfter: Duration.days(1) }],
     });
-    this.attachmentsBucket = new Bucket(this, 'AttachmentsBucket', {
-      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
-      enforceSSL: true,
-      encryption: BucketEncryption.S3_MANAGED,
-      objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
-      // An overwrite or a delete (by mistake or by a leaked role) can be undone for noncurrentVersionRetentionDays.
-      versioned: true,
-      // Downloads go straight to S3 with presigned URLs, so only S3 can record who fetched what.
-      serverAccessLogsBucket: this.accessLogsBucket,
-      serverAccessLogsPrefix: 's3/attachments/',
-      // Sent attachments are chat history, kept like the tables.
-      removalPolicy: RemovalPolicy.RETAIN,
-      lifecycleRules: [
-        // Sending copies an upload to attachments/, so what is left under uploads/ was abandoned.
-        { prefix: uploadsPrefix, expiration: Duration.days(uploadRetentionDays) },
-        // Versions replaced or deleted (and the delete markers left once they are gone) do not pile up.
-        { noncurrentVersionExpiration: Duration.days(noncurrentVersionRetentionDays), expiredObjectDeleteMarker: true },
-        { abortIncompleteMultipartUploadAfter: Duration.days(1) },
-      ],
-      // CORS is added with the distribution below: its default origin is the distribution's domain.
-    });
+    // Its CORS rule comes with the distribution below (allowBrowserAccess): the default origin is the distribution's domain.
+    this.attachmentsBucket = attachmentsBucket(this, this.accessLogsBucket);
 
     // Retained: access logs are the audit trail of who called the APIs.
     this.httpAccessLogs = new LogGroup(this, 'HttpAccessLogs', { retention: accessLogRetention, removalPolicy: RemovalPolicy.RETAIN });
@@ -244,7 +221,7 @@ export class ChatStack extends Stack {
     };
     const functions = new Map<string, ChatFunction>();
     const reserved = props.reservedConcurrency ?? {};
-    const origin = this.originSecrets(props.originSecretGeneration ?? 1);
+    const origin = originVerifySecrets(this, props.originSecretGeneration ?? 1);
     const chatFunction = (spec: AuthorizerSpec): ChatFunction => {
       if (functions.has(spec.name)) throw new Error(`Duplicate manifest name ${spec.name}`);
       const concurrency = reserved[spec.name];
@@ -340,20 +317,13 @@ export class ChatStack extends Stack {
       enableLogging: true,
       logBucket: this.accessLogsBucket,
       logFilePrefix: 'cloudfront/',
-      ...(props.webAcl ? { webAclId: this.webAclArn(props.webAcl) } : {}),
+      ...(props.webAcl ? { webAclId: webAclArn(this, props.webAcl) } : {}),
     });
     // During a rotation the functions must accept the new value before CloudFront starts sending it.
     for (const spec of [authorizers.http, httpCatchAll]) this.distribution.node.addDependency(functions.get(spec.name)!);
     for (const name of Object.keys(reserved)) if (!functions.has(name)) throw new Error(`reservedConcurrency: no function named ${name}`);
 
-    // Browsers upload with a presigned POST and fetch with a presigned GET, straight to S3, from these origins only.
-    this.attachmentsBucket.addCorsRule({
-      allowedMethods: [HttpMethods.POST, HttpMethods.GET],
-      allowedOrigins: [...(props.attachmentsCorsOrigins ?? [`https://${this.distribution.distributionDomainName}`])],
-      allowedHeaders: ['*'],
-      exposedHeaders: ['ETag'],
-      maxAge: 3000,
-    });
+    allowBrowserAccess(this.attachmentsBucket, props.attachmentsCorsOrigins ?? [`https://${this.distribution.distributionDomainName}`]);
     acknowledge(
       this.distribution,
       'AwsSolutions-CFR1',
@@ -372,8 +342,14 @@ export class ChatStack extends Stack {
       'The distribution has no custom domain, so it serves the default *.cloudfront.net certificate, whose minimum protocol CloudFront fixes; TLSv1.2_2021 needs a custom domain with an ACM certificate in us-east-1.',
     );
 
-    this.alarmTopic = this.createAlarmTopic();
-    this.addAlarms(new SnsAction(this.alarmTopic));
+    this.alarmTopic = new ChatAlarms(this, {
+      functions: this.functions.values(),
+      tables: [
+        { table: this.chatTable, spec: chatTable },
+        { table: this.connectionsTable, spec: connectionsTable },
+      ],
+      httpApi: this.httpApi,
+    }).topic;
 
     new CfnOutput(this, 'HttpApiUrl', { value: `https://${this.distribution.distributionDomainName}`, description: 'Public HTTP URL (CloudFront)' });
     new CfnOutput(this, 'HttpApiOriginUrl', { value: this.httpApi.apiEndpoint, description: 'HTTP API endpoint behind CloudFront; answers 403 to calls that bypass CloudFront' });
@@ -386,60 +362,6 @@ export class ChatStack extends Stack {
     new CfnOutput(this, 'HttpAccessLogGroupName', { value: this.httpAccessLogs.logGroupName });
     new CfnOutput(this, 'WebSocketAccessLogGroupName', { value: this.webSocketAccessLogs.logGroupName });
     new CfnOutput(this, 'AccessLogsBucketName', { value: this.accessLogsBucket.bucketName, description: 'S3 (s3/attachments/) and CloudFront (cloudfront/) access logs' });
-  }
-
-  /**
-   * The x-origin-verify values: one generated secret per generation. The current one is what CloudFront
-   * sends; the functions accept it and the previous generation's, so a rotation never refuses traffic.
-   */
-  private originSecrets(generation: number): { current: string; accepted: string } {
-    if (!Number.isInteger(generation) || generation < 1) throw new Error(`originSecretGeneration must be a positive integer, not ${generation}`);
-    const secret = (n: number): string => {
-      const made = new Secret(this, `OriginVerifySecret${n}`, {
-        description: `x-origin-verify value CloudFront sends to the HTTP API (generation ${n})`,
-        // No punctuation: the functions' list is comma-separated, and header values stay plain.
-        generateSecretString: { excludePunctuation: true, passwordLength: 48 },
-        // A shared header value, not data: nothing is lost with it, and the next generation replaces it.
-        removalPolicy: RemovalPolicy.DESTROY,
-      });
-      acknowledge(
-        made,
-        'AwsSolutions-SMG4',
-        'Rotated through the stack, not by a rotation Lambda: bumping originSecretGeneration generates a new value that the functions accept before CloudFront sends it (README, Origin check).',
-      );
-      return made.secretValue.unsafeUnwrap();
-    };
-    const current = secret(generation);
-    return { current, accepted: generation > 1 ? `${current},${secret(generation - 1)}` : current };
-  }
-
-  /** An existing CLOUDFRONT ACL's ARN, or a new one with a per-IP rate-based rule (us-east-1 only). */
-  private webAclArn(webAcl: NonNullable<ChatStackProps['webAcl']>): string {
-    if ('arn' in webAcl) return webAcl.arn;
-    if (Token.isUnresolved(this.region) || this.region !== 'us-east-1') {
-      throw new Error('webAcl.rateLimitPer5Min creates a CLOUDFRONT web ACL, which must be in us-east-1: deploy this stack there, or create the ACL in us-east-1 and pass webAcl: { arn }');
-    }
-    const limit = webAcl.rateLimitPer5Min;
-    if (!Number.isInteger(limit) || limit < 10 || limit > 2_000_000_000) throw new Error(`webAcl.rateLimitPer5Min must be an integer from 10 to 2,000,000,000, not ${limit}`);
-    const visibility = (metricName: string): CfnWebACL.VisibilityConfigProperty => ({ cloudWatchMetricsEnabled: true, metricName, sampledRequestsEnabled: true });
-    const acl = new CfnWebACL(this, 'WebAcl', {
-      scope: 'CLOUDFRONT',
-      description: 'Support chat: requests per client IP over 5 minutes',
-      defaultAction: { allow: {} },
-      visibilityConfig: visibility('SupportChatWebAcl'),
-      customResponseBodies: { tooManyRequests: { contentType: 'APPLICATION_JSON', content: JSON.stringify({ error: 'Too many requests' }) } },
-      rules: [
-        {
-          name: 'RatePerIp',
-          priority: 0,
-          // 429 in the project's envelope rather than WAF's bare 403.
-          action: { block: { customResponse: { responseCode: 429, customResponseBodyKey: 'tooManyRequests' } } },
-          statement: { rateBasedStatement: { limit, aggregateKeyType: 'IP', evaluationWindowSec: 300 } },
-          visibilityConfig: visibility('SupportChatRatePerIp'),
-        },
-      ],
-    });
-    return acl.attrArn;
   }
 
   /** WebSocket access logging needs the account's API Gateway CloudWatch Logs role set. */
@@ -458,76 +380,4 @@ export class ChatStack extends Stack {
     );
     return new CfnAccount(this, 'ApiGatewayAccount', { cloudWatchRoleArn: role.roleArn });
   }
-
-  /** Encrypted with a key of our own: CloudWatch cannot publish to a topic under the AWS-managed SNS key. */
-  private createAlarmTopic(): Topic {
-    const key = new Key(this, 'AlarmTopicKey', {
-      description: 'Encrypts the support chat alarm topic',
-      enableKeyRotation: true,
-      // Only in-flight notifications are ever encrypted with it, so nothing is lost with the stack.
-      removalPolicy: RemovalPolicy.DESTROY,
-      pendingWindow: Duration.days(7),
-    });
-    const cloudWatch = new ServicePrincipal('cloudwatch.amazonaws.com');
-    key.addToResourcePolicy(new PolicyStatement({ principals: [cloudWatch], actions: ['kms:Decrypt', 'kms:GenerateDataKey*'], resources: ['*'] }));
-    const topic = new Topic(this, 'AlarmTopic', { displayName: 'Support chat alarms', masterKey: key, enforceSSL: true });
-    // The topic policy replaces SNS's default one, so CloudWatch is let in explicitly, for this account's alarms only.
-    topic.addToResourcePolicy(
-      new PolicyStatement({
-        principals: [cloudWatch],
-        actions: ['sns:Publish'],
-        resources: [topic.topicArn],
-        conditions: {
-          ArnLike: { 'aws:SourceArn': this.formatArn({ service: 'cloudwatch', resource: 'alarm', resourceName: '*', arnFormat: ArnFormat.COLON_RESOURCE_NAME }) },
-          StringEquals: { 'aws:SourceAccount': this.account },
-        },
-      }),
-    );
-    return topic;
-  }
-
-  private addAlarms(action: IAlarmAction): void {
-    for (const fn of this.functions.values()) fn.addAlarms(action);
-    tableThrottleAlarm(this.chatTable, chatTable, action);
-    tableThrottleAlarm(this.connectionsTable, connectionsTable, action);
-    notifyingAlarm(this.httpApi, 'ServerErrorsAlarm', {
-      action,
-      alarmDescription: `HTTP API: at least one 5xx response in ${alarmPeriod.toMinutes()} minutes (a handler failed or timed out, or API Gateway could not reach it). See the HTTP access log group.`,
-      metric: this.httpApi.metricServerError({ period: alarmPeriod, statistic: Stats.SUM }),
-      threshold: 1,
-      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-    });
-  }
-}
-
-/** Read and write throttle events of the table and each index, summed; on-demand tables still throttle at partition limits. */
-function tableThrottleAlarm(table: TableV2, spec: TableSpec, action: IAlarmAction): Alarm {
-  const scopes: { id: string; dimensions: Record<string, string> }[] = [
-    { id: 'table', dimensions: { TableName: table.tableName } },
-    ...spec.globalIndexes.map((index, i) => ({ id: `index${i}`, dimensions: { TableName: table.tableName, GlobalSecondaryIndexName: index.name } })),
-  ];
-  const usingMetrics: Record<string, Metric> = {};
-  for (const { id, dimensions } of scopes) {
-    for (const [kind, metricName] of [
-      ['Reads', 'ReadThrottleEvents'],
-      ['Writes', 'WriteThrottleEvents'],
-    ] as const) {
-      usingMetrics[`${id}${kind}`] = new Metric({ namespace: 'AWS/DynamoDB', metricName, dimensionsMap: dimensions, statistic: Stats.SUM, period: alarmPeriod });
-    }
-  }
-  return notifyingAlarm(table, 'ThrottlesAlarm', {
-    action,
-    alarmDescription: `${spec.id}: at least one throttled read or write (table or index) in ${alarmPeriod.toMinutes()} minutes; requests are being rejected.`,
-    // FILL: throttle metrics emit nothing when there are none, and a sum with a gap would be a gap.
-    metric: new MathExpression({
-      expression: Object.keys(usingMetrics)
-        .map((id) => `FILL(${id}, 0)`)
-        .join(' + '),
-      usingMetrics,
-      period: alarmPeriod,
-      label: `${spec.id} throttled requests`,
-    }),
-    threshold: 1,
-    comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-  });
 }

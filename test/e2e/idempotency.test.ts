@@ -1,27 +1,16 @@
 import { chatTableRef } from '../../lib/deps';
 import { importProducts } from '../../lib/ops/products';
-import { chat, idsOf, messageOf, seeds, untilOffline, type Admin, type BatchSent, type SentFull } from '../support/chat';
-import { useTestStack, type Frame } from '../support/harness';
+import { idsOf, messageOf, type Admin, type BatchSent, type SentFull } from '../support/chat';
+import { createdIds, useChatStack } from '../support/chat-stack';
 import { activeSessionId, chatEntries, openInboxEntries, storedEntries } from '../support/inspect';
 
 describe('idempotent sends with client_message_id', () => {
-  const stack = useTestStack();
-  const use = chat(stack);
-  const api = seeds(stack);
-
-  afterEach(async () => {
-    await use.closeSockets();
-    await untilOffline(stack);
-  });
+  const { stack, use, api } = useChatStack();
 
   const sent = (response: { status: number; json: unknown; text: string }): SentFull => {
     if (response.status !== 200) throw new Error(`send failed: ${response.status} ${response.text}`);
     return response.json as SentFull;
   };
-
-  /** Ids of the message.created frames a socket got for one session, in arrival order. */
-  const createdIds = (frames: Frame[], sessionId: number) =>
-    frames.filter((f) => f.type === 'message.created' && messageOf(f).session_id === sessionId).map((f) => messageOf(f).id);
 
   const alreadyUsed = { error: 'client_message_id was already used for a different message', errors: { client_message_id: ['Was already used for a different message'] } };
 

@@ -1,9 +1,10 @@
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { chatTableRef } from '../../lib/deps';
 import { importProducts } from '../../lib/ops/products';
-import { chat, seeds, untilOffline, type BatchSent, type SentFull } from '../support/chat';
+import { type BatchSent, type SentFull } from '../support/chat';
+import { useChatStack } from '../support/chat-stack';
 import { png } from '../support/files';
-import { useTestStack, type TestStack } from '../support/harness';
+import { type TestStack } from '../support/harness';
 import { activeSessionId, openInboxEntries } from '../support/inspect';
 
 interface Ticket {
@@ -32,15 +33,8 @@ async function upload(stack: TestStack, token: string, bytes: Buffer, fileName: 
   return ticket.attachment_url;
 }
 
-describe('issue 11: deceptive links, hidden attachments, integer errors, typed previews', () => {
-  const stack = useTestStack();
-  const use = chat(stack);
-  const api = seeds(stack);
-
-  afterEach(async () => {
-    await use.closeSockets();
-    await untilOffline(stack);
-  });
+describe('deceptive links, hidden attachments, integer errors, typed previews', () => {
+  const { stack, use, api } = useChatStack();
 
   describe('links that deceive (attachment_url, open_url)', () => {
     it.each([

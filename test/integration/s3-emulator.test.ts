@@ -14,12 +14,12 @@ import {
 import { createPresignedPost, type PresignedPost } from '@aws-sdk/s3-presigned-post';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { startS3Emulator, type S3Emulator } from '../../infra/local/s3-emulator';
+import { pngPolicySize, pngPolicy as signPngPolicy, uploadForm } from '../support/presigned-post';
 
 const region = 'us-east-1';
 const credentials = { accessKeyId: 'local-key', secretAccessKey: 'local-secret' };
 const bucket = 'attachments-test';
-/** The exact size the PNG upload policies allow. */
-const size = 16;
+const size = pngPolicySize;
 
 let directory: string;
 let emulator: S3Emulator;
@@ -47,24 +47,12 @@ afterAll(async () => {
 
 /** A policy for exactly `size` bytes of image/png at `key`, as the upload endpoint would sign it. */
 function pngPolicy(key: string, client = s3, expires = 60): Promise<PresignedPost> {
-  return createPresignedPost(client, {
-    Bucket: bucket,
-    Key: key,
-    Conditions: [
-      ['content-length-range', size, size],
-      ['eq', '$Content-Type', 'image/png'],
-    ],
-    Fields: { 'Content-Type': 'image/png' },
-    Expires: expires,
-  });
+  return signPngPolicy(client, bucket, key, expires);
 }
 
 /** What a browser sends: the signed fields (with any changes), then the file last. */
 function upload(post: PresignedPost, bytes: number, fields: Record<string, string> = {}): Promise<Response> {
-  const form = new FormData();
-  for (const [name, value] of Object.entries({ ...post.fields, ...fields })) form.append(name, value);
-  form.append('file', new Blob([Buffer.alloc(bytes, 7)]), 'photo.png');
-  return fetch(post.url, { method: 'POST', body: form });
+  return fetch(post.url, { method: 'POST', body: uploadForm(post, bytes, fields) });
 }
 
 async function s3Error(response: Response): Promise<{ status: number; code: string; message: string }> {
