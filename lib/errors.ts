@@ -69,7 +69,7 @@ export class ServiceUnavailableError extends AppError {
   }
 }
 
-/** A 500 with a contract-defined message, such as seed 000's session failure. */
+/** A 500 with a contract-defined message, such as Send Message's session failure (README). */
 export class InternalError extends AppError {
   constructor(message: string, options: { cause?: unknown } = {}) {
     super(500, message, options);

@@ -1,7 +1,8 @@
 // CloudFront Function (cloudfront-js-2.0), viewer request.
 // An HTTP API route cannot end in "/" and does not match "/x/" against "/x",
-// yet seed 000's path is /v1/chat/store/message/. Strip one trailing slash
-// before the request reaches the API. The local gateway runs this same file.
+// yet the contract's path is /v1/chat/store/message/ (README "Send Message").
+// Strip one trailing slash before the request reaches the API. The local
+// gateway runs this same file.
 function handler(event) {
   var request = event.request;
   var uri = request.uri;

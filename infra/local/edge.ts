@@ -1,8 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { runInNewContext } from 'node:vm';
-
-export const viewerRequestFunctionPath = join(__dirname, '..', 'edge', 'viewer-request.js');
+import { viewerRequestFunctionPath } from '../paths';
 
 interface ViewerRequest {
   uri: string;

@@ -16,7 +16,7 @@ const clientMessageId = z
 /** Product and session ids: positive integers up to 2^53 − 1 (http/integers.ts). */
 const productId = idField;
 
-/** Fields every sender may use: seed 000's three, a product card, and an idempotency key. */
+/** Fields every sender may use: Send Message's three (README), a product card, and an idempotency key. */
 const messageFields = {
   content: textField(limits.contentMaxChars).nullish(),
   attachment_url: attachmentUrlField.nullish(),
@@ -113,7 +113,7 @@ export function toDraft(fields: MessageFields): MessageDraft {
   };
 }
 
-/** A single message's rule failure, with seed 000's exact error for an empty message. */
+/** A single message's rule failure, with README "Send Message"'s exact error for an empty message. */
 export function singleDraft(fields: MessageFields): MessageDraft {
   try {
     return toDraft(fields);

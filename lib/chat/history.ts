@@ -3,17 +3,17 @@ import { isoTime } from '../clock';
 import { chatTableRef, connectionsTableRef, type Deps } from '../deps';
 import { listAdminConnections } from '../entities/connection';
 import { getPrincipals, type Principal } from '../entities/principal';
-import { lastAdminConnect } from '../entities/presence';
+import { lastAdminConnect } from '../entities/admin-presence';
 import { advanceReceipt, getReceipts, type ReceiptField } from '../entities/receipts';
 import { listEntries, splitMessageId, type Entry, type PageRequest } from '../entities/session';
 import { BadRequestError } from '../errors';
 import { pageLimit, queryId } from '../http/params';
-import { storeIsOnline } from './presence';
+import { storeIsOnline } from './store-activity';
 import { deriveStatus } from './status';
 import { sessionView, type MessageView, type SessionView } from './views';
 import { presentMessage } from '../attachments/present';
 
-/** A message in a list: seed 001's author name and online flag come along. */
+/** A message in a list: the sender's name and online flag come along (README "The message object"). */
 export type ListedMessage = MessageView & { sender_name: string; sender_online: boolean };
 
 export interface HistoryPage {

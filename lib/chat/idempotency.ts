@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Entry } from '../entities/session';
+import type { Entry, RecentIds } from '../entities/session';
 
 /**
  * Idempotent sends without a second table, a second write or a second read.
@@ -10,10 +10,6 @@ import type { Entry } from '../entities/session';
  * at the conditional put: the loser reads the winner's window and finds
  * itself. A new session's first entry inherits the session before it.
  */
-export interface RecentIds {
-  store?: string[];
-  admin?: string[];
-}
 
 /** A store's batch holds at most 20, so a retried batch is always recognised; admins send one at a time. */
 export const windowSizes = { store: 20, admin: 8 } as const;

@@ -5,7 +5,7 @@ import { listNotifiable, type LastEntry } from '../entities/inbox';
 import { markAllNotificationsRead, markNotificationRead, notificationReads, type NotificationReads } from '../entities/notification-reads';
 import { NotFoundError } from '../errors';
 import { decodeCursor, encodeCursor } from '../http/cursor';
-import { presentLastEntries, type LastMessage } from './inbox';
+import { presentLastEntries, type LastMessage } from './inbox-view';
 import { readSessionHead } from './session-events';
 
 /**
@@ -67,7 +67,7 @@ export async function listNotifications(deps: Deps, adminId: number, limit: numb
   const rest = start < 0 ? [] : all.slice(start);
   const page = rest.slice(0, limit);
   const last = page.at(-1);
-  // Only the page's previews are presented: an item from before previews had a type costs a read (inbox.ts).
+  // Only the page's previews are presented: an item from before previews had a type costs a read (inbox-view.ts).
   const lastMessages = await presentLastEntries(deps, page.map((n) => n.last_entry));
   return {
     notifications: page.map(({ last_entry: _entry, created, unread, ...ids }, index) => ({ ...ids, last_message: lastMessages[index]!, created, unread })),

@@ -1,14 +1,6 @@
 import { chatTableRef, type Deps } from '../deps';
-import { getProduct, type Product } from '../entities/product';
+import { getProduct, snapshotOf, type ProductSnapshot } from '../entities/product';
 import { NotFoundError } from '../errors';
-
-/** What a product message embeds: the product as it was when posted. */
-export type ProductSnapshot = Omit<Product, 'store_id' | 'updated'>;
-
-export function snapshotOf(product: Product): ProductSnapshot {
-  const { store_id: _store, updated: _updated, ...snapshot } = product;
-  return snapshot;
-}
 
 /**
  * A product may be posted into a session of the store that owns it, by that

@@ -1,9 +1,9 @@
 import type { Entry, SessionState, SpecialType } from '../entities/session';
-import { typeOf, type MessageType } from './message-type';
-import type { ProductSnapshot } from './products';
+import { typeOf, type MessageType } from '../entities/message-type';
+import type { ProductSnapshot } from '../entities/product';
 import type { DerivedStatus, MessageStatus } from './status';
 
-/** The session object of seed 000, field for field. */
+/** The session object of README "Send Message (Store)", field for field. */
 export interface SessionView {
   id: number;
   store_id: number;
@@ -14,7 +14,7 @@ export interface SessionView {
   updated: string;
 }
 
-/** Seed 000's message object, then what seeds 001 and 002 add. Absent strings are "", absent objects null. */
+/** README "The message object": Send Message's fields, then the later ones. Absent strings are "", absent objects null. */
 export interface MessageView {
   id: number;
   session_id: number;

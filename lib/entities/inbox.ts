@@ -1,6 +1,6 @@
 import { DeleteCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { TableRef } from '../db/types';
-import { typeOf, type MessageType } from '../chat/message-type';
+import { typeOf, type MessageType } from './message-type';
 import type { Entry, SessionState } from './session';
 
 /** The session's newest entry, as the inbox and notifications preview it. */

@@ -18,7 +18,7 @@ export interface PrincipalProfile extends Principal {
   previous_session_id?: number;
   /** Stores only: an admin has blocked the store from chat. */
   blocked?: { by: number; at: string };
-  /** Stores only: the last request, written at most once a minute (see chat/presence.ts). */
+  /** Stores only: the last request, written at most once a minute (see chat/store-activity.ts). */
   last_seen_at?: string;
 }
 

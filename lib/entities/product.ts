@@ -5,8 +5,9 @@ import { nextId } from './counter';
 import { principalKey } from './principal';
 
 /**
- * A store's catalog product, with seed 001's product fields. Messages embed
- * a snapshot, so a later import never changes history.
+ * A store's catalog product, with the fields README "Ops CLI: stores, admins
+ * and tokens" lists for `product import`. Messages embed a snapshot, so a
+ * later import never changes history.
  */
 export const productLanguages = ['en_GB', 'fr_FR', 'es_ES', 'de_DE'] as const;
 
@@ -24,7 +25,7 @@ const money = z.number({ error: 'Must be a number' }).finite('Must be a number')
 const count = z.number({ error: 'Must be an integer' }).int('Must be an integer').min(0, 'Must not be negative').max(1e9, 'Is too large');
 const text = (max: number) => z.string({ error: 'Must be a string' }).max(max, `Must be at most ${max} characters`);
 
-/** One product as an import file lists it (seed 001's product object; `sku` identifies it within the store). */
+/** One product as an import file lists it (README, `product import`; `sku` identifies it within the store). */
 export const productInput = z.object({
   sku: z.string({ error: 'Must be a string' }).regex(/^[A-Za-z0-9._-]{1,64}$/, 'Must be 1 to 64 letters, digits, dots, dashes or underscores'),
   name: text(200).nullable().default(null),
@@ -51,6 +52,14 @@ export interface Product extends ProductInput {
   id: number;
   store_id: number;
   updated: string;
+}
+
+/** What a product message embeds: the product as it was when posted. */
+export type ProductSnapshot = Omit<Product, 'store_id' | 'updated'>;
+
+export function snapshotOf(product: Product): ProductSnapshot {
+  const { store_id: _store, updated: _updated, ...snapshot } = product;
+  return snapshot;
 }
 
 export const productKey = (id: number) => ({ pk: `PRODUCT#${id}`, sk: 'PRODUCT' });

@@ -1,10 +1,9 @@
-import { GetCommand, PutCommand, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { isConditionalCheckFailed, type TableRef } from '../db/types';
-import type { RecentIds } from '../chat/idempotency';
-import type { MessageType } from '../chat/message-type';
-import type { ProductSnapshot } from '../chat/products';
+import type { MessageType } from './message-type';
+import type { ProductSnapshot } from './product';
 
 /**
  * A session is an append-only log of entries under one partition. Every
@@ -48,6 +47,16 @@ export interface SessionState {
 export interface SendWindow {
   start: string;
   count: number;
+}
+
+/**
+ * The latest client message ids, one list per sender type, each as
+ * "<6-char hash>.<message id, base 36>", newest first: how a retried send is
+ * recognised (chat/idempotency.ts reads and extends it).
+ */
+export interface RecentIds {
+  store?: string[];
+  admin?: string[];
 }
 
 export type SpecialType = 'open_url' | 'quick_replies';
@@ -141,7 +150,7 @@ export async function readHead({ db, table }: TableRef, sessionId: number): Prom
 
 export type AppendResult = { ok: true } | { ok: false; occupant: Entry };
 
-/** Claims the entry's sequence slot, or reports who holds it. */
+/** Claims the entry's sequence slot, or reports who holds it. Every caller goes through the append engine, lib/chat/session-log.ts. */
 export async function appendEntry({ db, table }: TableRef, entry: Entry): Promise<AppendResult> {
   try {
     await db.send(
@@ -214,4 +223,24 @@ export async function getEntry({ db, table }: TableRef, id: number): Promise<Ent
   if (seq < 1) return undefined;
   const out = await db.send(new GetCommand({ TableName: table, Key: { pk: sessionKeys.pk(sessionId), sk: sessionKeys.sk(seq) }, ConsistentRead: true }));
   return out.Item ? toEntry(out.Item) : undefined;
+}
+
+/**
+ * Hides an entry from the store, or shows it again when `hidden` is
+ * undefined: the one change to an entry after it is written (README "Admin
+ * WebSocket", Moderation). Its slot, seq and session state stay.
+ */
+export async function setEntryHidden({ db, table }: TableRef, id: number, hidden: { by: number; at: string } | undefined): Promise<void> {
+  const { sessionId, seq } = splitMessageId(id);
+  await db.send(
+    new UpdateCommand({
+      TableName: table,
+      Key: { pk: sessionKeys.pk(sessionId), sk: sessionKeys.sk(seq) },
+      // HIDDEN is a DynamoDB reserved word.
+      UpdateExpression: hidden ? 'SET #hidden = :hidden' : 'REMOVE #hidden',
+      ConditionExpression: 'attribute_exists(pk)',
+      ExpressionAttributeNames: { '#hidden': 'hidden' },
+      ...(hidden ? { ExpressionAttributeValues: { ':hidden': hidden } } : {}),
+    }),
+  );
 }

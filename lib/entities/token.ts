@@ -54,3 +54,8 @@ export async function revokeToken(ref: TableRef, token: string): Promise<boolean
   );
   return out.Attributes !== undefined;
 }
+
+/** Revokes by stored hash, for tooling that never kept the token itself. */
+export async function revokeTokenHash(ref: TableRef, hash: string): Promise<void> {
+  await ref.db.send(new DeleteCommand({ TableName: ref.table, Key: tokenKey(hash) }));
+}

@@ -1,7 +1,6 @@
-import { DeleteCommand } from '@aws-sdk/lib-dynamodb';
 import type { TableRef } from '../db/types';
 import { createPrincipal, getPrincipal, type PrincipalKind } from '../entities/principal';
-import { hashToken, issueToken, resolveToken, revokeToken, tokenKey } from '../entities/token';
+import { hashToken, issueToken, resolveToken, revokeToken, revokeTokenHash } from '../entities/token';
 import { closeTokenConnections } from '../realtime/disconnect';
 import type { Pusher } from '../realtime/push';
 
@@ -24,7 +23,7 @@ export async function issueTokenFor(ref: TableRef, kind: PrincipalKind, id: numb
   return { id, token: await issueToken(ref, profile, now.toISOString()) };
 }
 
-export { revokeToken };
+export { revokeToken, revokeTokenHash };
 
 export interface Revocation {
   revoked: boolean;
@@ -63,9 +62,4 @@ export async function revokeTokenAndConnections(
     );
   }
   return { revoked, connections_closed: before.closed + after.closed };
-}
-
-/** Revokes by stored hash, for tooling that never kept the token itself. */
-export async function revokeTokenHash(ref: TableRef, hash: string): Promise<void> {
-  await ref.db.send(new DeleteCommand({ TableName: ref.table, Key: tokenKey(hash) }));
 }

@@ -26,7 +26,7 @@ export interface ProductImportResult {
 }
 
 /**
- * Validates a whole product file (an array of seed 001 product objects, or
+ * Validates a whole product file (an array of product objects, or
  * `{"products": [...]}`) and only then upserts every product into the store's
  * catalog, keyed by sku. Unknown fields are ignored. Throws NotFoundError for
  * a missing store and BadRequestError (errors keyed like "products.3.price")

@@ -4,7 +4,8 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { attachmentsPrefix, uploadRetentionDays, uploadsPrefix } from '../../lib/attachments/policy';
 import { chatTable, connectionsTable, type KeyAttribute, type TableSpec } from '../../lib/db/schema';
 import { authorizers, functionDefaults, httpCatchAll, httpRoutes, wsRouteSelectionExpression, wsRoutes, type Access, type AuthorizerSpec } from '../../lib/routes';
-import { loadViewerRequestFunction, viewerRequestFunctionPath } from '../../infra/local/edge';
+import { loadViewerRequestFunction } from '../../infra/local/edge';
+import { viewerRequestFunctionPath } from '../../infra/paths';
 import { ChatStack, noncurrentVersionRetentionDays } from '../../infra/stack';
 import { logicalIdOf, references, resourceOf, resourcesOf, testApp, type Ref } from './synth';
 

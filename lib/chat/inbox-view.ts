@@ -5,7 +5,7 @@ import { storeView, type StoreView } from './blocking';
 import { listInbox, type InboxFilter, type InboxItem, type LastEntry } from '../entities/inbox';
 import { getEntry } from '../entities/session';
 import { decodeCursor, encodeCursor } from '../http/cursor';
-import { typeOf, type MessageType } from './message-type';
+import { typeOf, type MessageType } from '../entities/message-type';
 import { sessionView, type SessionView } from './views';
 
 export type InboxState = InboxFilter['state'];

@@ -1,4 +1,4 @@
-import { storeIsOnline, storeOnlineMs } from '../../lib/chat/presence';
+import { storeIsOnline, storeOnlineMs } from '../../lib/chat/store-activity';
 
 const now = Date.parse('2026-11-21T12:00:00.000Z');
 const ago = (ms: number) => new Date(now - ms).toISOString();

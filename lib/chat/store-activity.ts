@@ -1,9 +1,9 @@
-import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { isoTime } from '../clock';
 import { chatTableRef, type Deps } from '../deps';
-import { principalKey, type PrincipalProfile } from '../entities/principal';
+import type { PrincipalProfile } from '../entities/principal';
+import { stampStoreSeen } from '../entities/store';
 
-/** Seed 001's author.online: a store is online when its last action was under five minutes ago. */
+/** `sender_online` (README "The message object"): a store is online when its last action was under five minutes ago. */
 export const storeOnlineMs = 5 * 60 * 1000;
 
 /** last_seen_at moves at most this often, so presence is not a write on every request. */
@@ -28,15 +28,7 @@ export async function noteStoreSeen(deps: Deps, profile: PrincipalProfile): Prom
   const now = deps.clock.now();
   if (profile.last_seen_at !== undefined && now - Date.parse(profile.last_seen_at) < seenResolutionMs) return;
   try {
-    await deps.db.send(
-      new UpdateCommand({
-        TableName: chatTableRef(deps).table,
-        Key: principalKey('store', profile.id),
-        UpdateExpression: 'SET last_seen_at = :now',
-        ConditionExpression: 'attribute_exists(pk)',
-        ExpressionAttributeValues: { ':now': isoTime(now) },
-      }),
-    );
+    await stampStoreSeen(chatTableRef(deps), profile.id, isoTime(now));
   } catch (error) {
     deps.log.warn('could not record store presence', { storeId: profile.id, error });
   }
