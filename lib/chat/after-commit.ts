@@ -1,9 +1,14 @@
 import { chatTableRef, type Deps } from '../deps';
 import type { Connection } from '../entities/connection';
 import { syncInbox } from '../entities/inbox';
+import type { Principal } from '../entities/principal';
+import type { Entry } from '../entities/session';
 import { fanOut } from '../realtime/fanout';
-import type { ServerEvent } from '../realtime/events';
-import type { Appended } from './session-log';
+import { messageCreated, type ServerEvent } from '../realtime/events';
+import { writtenOf, type Stored } from './send-appends';
+import { appendToLog, skip, systemDraft, write, type Appended } from './session-log';
+import { needsUnavailableNotice } from './session-rules';
+import type { MessageView } from './views';
 
 /**
  * The work that follows a committed entry: move the session's inbox entry and
@@ -11,10 +16,67 @@ import type { Appended } from './session-log';
  * is logged, never surfaced: the caller's write already stands.
  */
 export async function afterCommit(deps: Deps, appended: Appended, recipients: readonly Connection[], event: ServerEvent): Promise<void> {
+  await Promise.all([moveInboxEntry(deps, appended.entry, appended.previous), fanOut(deps, recipients, event)]);
+}
+
+/** Moves a session's inbox entry from where `previous` put it to where `entry` puts it; a failure is logged. */
+function moveInboxEntry(deps: Deps, entry: Entry, previous: Entry | undefined): Promise<void> {
+  return syncInbox(chatTableRef(deps), entry, previous).catch((error: unknown) => deps.log.warn('inbox update failed', { sessionId: entry.session.id, error }));
+}
+
+/**
+ * The work that follows a send's commits (docs/ARCHITECTURE.md "A store
+ * message, step by step", step 8), in parallel: each session's inbox entry
+ * moves once, a store's message that reached no admin gets the "unavailable"
+ * notice, and every written message is pushed to its audience. Retries that
+ * wrote nothing cost none of it.
+ */
+export async function afterSend(
+  deps: Deps,
+  sender: Principal,
+  outcomes: readonly Stored[],
+  views: readonly MessageView[],
+  audienceFor: (adminId: number | null) => Promise<Connection[]>,
+): Promise<void> {
+  const written = writtenOf(outcomes);
   await Promise.all([
-    syncInbox(chatTableRef(deps), appended.entry, appended.previous).catch((error: unknown) =>
-      deps.log.warn('inbox update failed', { sessionId: appended.entry.session.id, error }),
-    ),
-    fanOut(deps, recipients, event),
+    moveInbox(deps, written),
+    sender.kind === 'store' ? noteUnavailable(deps, written.at(-1)?.entry) : Promise.resolve(),
+    // One event at a time: each reaches every socket before the next starts, so sockets see array order.
+    (async () => {
+      for (const outcome of written) {
+        const view = views[outcomes.indexOf(outcome)]!;
+        await fanOut(deps, await audienceFor(outcome.entry.session.admin_id), messageCreated(outcome.entry, view));
+      }
+    })(),
   ]);
+}
+
+/** One inbox move per session the request wrote to, from where it was to where it ends. */
+async function moveInbox(deps: Deps, written: readonly Required<Stored>[]): Promise<void> {
+  const bySession = new Map<number, { first: Appended; last: Appended }>();
+  for (const { appended } of written) {
+    const id = appended.entry.session.id;
+    const group = bySession.get(id);
+    if (group) group.last = appended;
+    else bySession.set(id, { first: appended, last: appended });
+  }
+  await Promise.all([...bySession.values()].map(({ first, last }) => moveInboxEntry(deps, last.entry, first.previous)));
+}
+
+/**
+ * The "unavailable" notice (README "The message object", Types): the first
+ * store message that reached no admin gets a system message after it, once
+ * per stretch without an answer. Costs nothing while an admin is online.
+ */
+async function noteUnavailable(deps: Deps, last: Entry | undefined): Promise<void> {
+  if (!needsUnavailableNotice(last)) return;
+  try {
+    const outcome = await appendToLog(deps, { sessionId: last.session.id, head: last }, (current) =>
+      needsUnavailableNotice(current) ? write(systemDraft({ sender_id: null, type: 'unavailable' }, { unavailable_noted: true })) : skip,
+    );
+    if (outcome.kind === 'appended') await syncInbox(chatTableRef(deps), outcome.entry, outcome.previous);
+  } catch (error) {
+    deps.log.warn('could not post the unavailable notice', { sessionId: last.session.id, error });
+  }
 }

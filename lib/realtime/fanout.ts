@@ -44,6 +44,19 @@ export async function sessionAudience(deps: Deps, adminId: number | null): Promi
   }
 }
 
+/**
+ * sessionAudience, read once per assignee for a whole request: the delivery
+ * status of a send's messages and their pushes use the same list.
+ */
+export function audienceCache(deps: Deps): (adminId: number | null) => Promise<Connection[]> {
+  const audiences = new Map<number | null, Promise<Connection[]>>();
+  return (adminId) => {
+    let found = audiences.get(adminId);
+    if (!found) audiences.set(adminId, (found = sessionAudience(deps, adminId)));
+    return found;
+  };
+}
+
 /** Events that change every admin's inbox go to all admins. */
 export function allAdmins(deps: Deps): Promise<Connection[]> {
   return sessionAudience(deps, null);
