@@ -12,7 +12,7 @@ import { startBenchEnv } from './env';
 import { combineLevel, fanOutPass, fanOutPlan, type FanOutSamples } from './fanout';
 import { measureFloor, measurePuts, type FloorResult } from './floor';
 import { describeMachine } from './machine';
-import { renderReport, type BenchResults } from './report';
+import { renderColdStartOnly, renderReport, type BenchResults } from './report';
 import { seedLongSession, type SeededSession } from './seed';
 import { measureSends, openSessions, sendSizes, type SendsResult } from './sends';
 
@@ -116,10 +116,20 @@ async function measureOnStack(): Promise<StackResults> {
   }
 }
 
+/** BENCH_ONLY=coldstart: no stack, section 6 and its goal row on stdout; docs/PERFORMANCE.md is left as it is. */
+async function coldStartOnly(): Promise<void> {
+  const date = new Date().toISOString();
+  progress(`cold start only: bundling every function, ${coldStartRuns} loads each`);
+  const coldStart = await measureColdStart(coldStartRuns);
+  process.stdout.write(renderColdStartOnly(coldStart, date, describeMachine()));
+}
+
 async function main(): Promise<void> {
+  if (process.env.BENCH_ONLY === 'coldstart') return coldStartOnly();
+  if (process.env.BENCH_ONLY) throw new Error(`BENCH_ONLY=${process.env.BENCH_ONLY}: only "coldstart" is supported`);
   const date = new Date().toISOString();
   const onStack = await measureOnStack();
-  progress(`cold start: bundling ${'every function'} twice, ${coldStartRuns} loads each (stack stopped, CPUs free)`);
+  progress(`cold start: bundling every function, ${coldStartRuns} loads each (stack stopped, CPUs free)`);
   const coldStart = await measureColdStart(coldStartRuns);
   const results: BenchResults = {
     ...onStack,

@@ -47,10 +47,12 @@ export function createDeps(env: NodeJS.ProcessEnv = process.env, hooks: ClientHo
   return {
     db,
     tables: { chat: config.TABLE_NAME, connections: config.CONNECTIONS_TABLE_NAME },
-    push: config.WS_MANAGEMENT_ENDPOINT
+    // BUNDLE_*_CLIENT are replaced at bundle time (clientDefines in infra/constructs/bundling.ts): a bundle keeps
+    // only the clients its access list needs (docs/PERFORMANCE.md, "6. Cold start"). Unbundled, every client is built.
+    push: process.env.BUNDLE_PUSH_CLIENT !== 'no' && config.WS_MANAGEMENT_ENDPOINT
       ? createApiGatewayPusher({ endpoint: config.WS_MANAGEMENT_ENDPOINT, region: config.AWS_REGION, timeoutMs: config.PUSH_TIMEOUT_MS, configure: hooks.push })
       : pushDisabled,
-    ...(config.BUCKET_NAME
+    ...(process.env.BUNDLE_S3_CLIENT !== 'no' && config.BUCKET_NAME
       ? { attachments: lazyS3AttachmentStore({ bucket: config.BUCKET_NAME, region: config.AWS_REGION, endpoint: config.S3_ENDPOINT, configure: hooks.s3 }) }
       : {}),
     sendLimit: { messages: config.STORE_SEND_LIMIT, windowMs: config.STORE_SEND_WINDOW_SECONDS * 1000 },

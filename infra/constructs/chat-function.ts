@@ -11,11 +11,11 @@ import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
 import { grants, objectPrefixes, type GrantTarget } from '../../lib/access';
 import { connectionsTable } from '../../lib/db/schema';
-import { functionDefaults, type Access } from '../../lib/routes';
+import { authorizers, functionDefaults, httpCatchAll, httpRoutes, wsRoutes, type Access } from '../../lib/routes';
 import { acknowledge, wildcardResourceFinding } from '../nag';
 import { repoRoot } from '../paths';
 import { alarmPeriod, notifyingAlarm, slowShareOfTimeout } from './alarms';
-import { functionBundling, lambdaNodeTarget } from './bundling';
+import { clientDefines, clientsFor, functionBundling, lambdaNodeTarget, runtimeSourceMaps, s3StoreBuildCommand, s3StoreFile, type OptionalClient } from './bundling';
 
 /** What the handlers reach at runtime; bindResources grants a slice of it. */
 export interface ChatResources {
@@ -45,7 +45,7 @@ type FixedProps =
 export interface ChatFunctionProps extends Omit<NodejsFunctionProps, FixedProps> {
   /** The manifest's `handler`, relative to the repo root. */
   readonly handlerPath: string;
-  /** Merged with the construct's own variables; redefining one of those throws. */
+  /** Added to the function's variables (NODE_OPTIONS included: the construct sets none while runtimeSourceMaps is off). */
   readonly environment?: Record<string, string>;
 }
 
@@ -68,27 +68,26 @@ export interface FunctionAlarms {
   readonly duration: Alarm;
 }
 
-const baseEnvironment: Readonly<Record<string, string>> = {
-  NODE_OPTIONS: '--enable-source-maps',
-};
+/** Source maps load at runtime only if runtimeSourceMaps (bundling.ts) says so; the .map ships either way. */
+const sourceMapEnvironment: Readonly<Record<string, string>> = runtimeSourceMaps ? { NODE_OPTIONS: '--enable-source-maps' } : {};
 
-function mergeEnvironment(extra: Record<string, string> = {}): Record<string, string> {
-  for (const [key, value] of Object.entries(extra)) {
-    const fixed = baseEnvironment[key];
-    if (fixed !== undefined && fixed !== value) {
-      throw new Error(`ChatFunction: environment ${key} is set by the construct (${fixed}); refusing to replace it with ${value}`);
-    }
-  }
-  return { ...baseEnvironment, ...extra };
-}
+/** Each manifest handler's access list: it decides which AWS clients the bundle carries (clientDefines). */
+const manifestAccess = new Map<string, readonly Access[]>(
+  [...httpRoutes, ...wsRoutes, httpCatchAll, authorizers.http, authorizers.ws].map((spec) => [spec.handler, spec.access]),
+);
 
 /** One Lambda per manifest entry, with the settings every handler shares. */
 export class ChatFunction extends NodejsFunction {
   readonly handlerPath: string;
+  /** The clients besides DynamoDB its bundle carries, from its manifest entry's access list. */
+  readonly bundledClients: readonly OptionalClient[];
   private readonly acknowledgedFindings = new Set<string>();
 
   constructor(scope: Construct, id: string, props: ChatFunctionProps) {
     const { handlerPath, environment, ...rest } = props;
+    const access = manifestAccess.get(handlerPath);
+    if (!access) throw new Error(`ChatFunction: ${handlerPath} is no handler of the manifest (lib/routes.ts), so its bundle's clients are unknown`);
+    const withS3 = clientsFor(access).includes('s3');
     // An explicit group, not logRetention, so retention needs no custom-resource Lambda.
     // It is a sibling: `this` cannot own children before super() returns.
     const logGroup = new LogGroup(scope, `${id}Logs`, { retention: RetentionDays.ONE_MONTH });
@@ -114,19 +113,37 @@ export class ChatFunction extends NodejsFunction {
       description: handlerPath,
       role,
       logGroup,
-      environment: mergeEnvironment(environment),
+      environment: { ...sourceMapEnvironment, ...environment },
       bundling: {
         ...functionBundling,
         mainFields: [...functionBundling.mainFields],
+        // Only the clients its access needs; the S3 store as a file of its own, loaded on first use (bundling.ts).
+        define: clientDefines(access),
+        externalModules: [...functionBundling.externalModules, ...(withS3 ? [s3StoreFile.importPath] : [])],
+        ...(withS3
+          ? {
+              commandHooks: {
+                beforeBundling: () => [],
+                beforeInstall: () => [],
+                afterBundling: (inputDir: string, outputDir: string) => [s3StoreBuildCommand(inputDir, outputDir, lambdaNodeTarget)],
+              },
+            }
+          : {}),
         target: lambdaNodeTarget,
         forceDockerBundling: false,
       },
     });
     this.handlerPath = handlerPath;
+    this.bundledClients = clientsFor(access);
   }
 
   /** Sets the variables lib/config.ts requires and grants exactly `access`, nothing else. */
   bindResources(resources: ChatResources, access: readonly Access[]): void {
+    // A grant whose client the bundle left out would fail at runtime (push silently); refuse it at synth.
+    const missing = clientsFor(access).filter((client) => !this.bundledClients.includes(client));
+    if (missing.length > 0) {
+      throw new Error(`ChatFunction ${this.handlerPath}: access [${access.join(', ')}] needs the ${missing.join(', ')} client, which its manifest entry does not grant, so its bundle leaves it out`);
+    }
     this.addEnvironment('TABLE_NAME', resources.chatTable.tableName);
     this.addEnvironment('CONNECTIONS_TABLE_NAME', resources.connectionsTable.tableName);
     if (access.some((item) => attachmentAccess.has(item))) this.addEnvironment('BUCKET_NAME', resources.attachmentsBucket.bucketName);

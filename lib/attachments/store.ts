@@ -40,8 +40,10 @@ export interface S3AttachmentStoreOptions {
 }
 
 /**
- * The same store, with the S3 client (about 130 KB of bundle) loaded on first
- * use: a text message never touches S3, so no function pays for it at init.
+ * The same store, with the S3 client loaded on first use: a text message never
+ * touches S3, so no function pays for it at init. Deployed, './s3-store.js' is a
+ * file of its own next to the bundle, not in it (s3StoreFile in
+ * infra/constructs/bundling.ts; docs/PERFORMANCE.md, "6. Cold start").
  */
 export function lazyS3AttachmentStore(options: S3AttachmentStoreOptions): AttachmentStore {
   let loaded: Promise<AttachmentStore> | undefined;

@@ -1,3 +1,5 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Stack } from 'aws-cdk-lib';
 import { WebSocketApi, WebSocketStage } from 'aws-cdk-lib/aws-apigatewayv2';
 import { Template } from 'aws-cdk-lib/assertions';
@@ -5,6 +7,7 @@ import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { AttributeType, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { Bucket } from 'aws-cdk-lib/aws-s3';
 import { Topic } from 'aws-cdk-lib/aws-sns';
+import { runtimeSourceMaps } from '../../infra/constructs/bundling';
 import { ChatFunction, type ChatResources } from '../../infra/constructs/chat-function';
 import { acknowledgementsUnder } from '../../infra/nag';
 import { attachmentsPrefix, uploadsPrefix } from '../../lib/attachments/policy';
@@ -13,6 +16,8 @@ import { functionDefaults, type Access } from '../../lib/routes';
 import { logicalIdOf, resourcesOf, testApp } from './synth';
 
 const handlerPath = 'functions/ws/default.ts';
+/** Its manifest entry grants push and attachments, so its bundle carries every client. */
+const everyClientHandler = 'functions/ws/send.ts';
 
 function arrange(): { stack: Stack; resources: ChatResources } {
   const stack = new Stack(testApp({ bundle: false }), 'Test');
@@ -29,23 +34,36 @@ function arrange(): { stack: Stack; resources: ChatResources } {
 }
 
 describe('ChatFunction', () => {
-  it("merges the caller's environment with its own NODE_OPTIONS", () => {
+  it("keeps the caller's environment, and loads source maps at runtime exactly when runtimeSourceMaps says so", () => {
     const { stack } = arrange();
 
     // Lambda rejects one-letter names ([a-zA-Z][a-zA-Z0-9_]+), so not { X: '1' }.
     new ChatFunction(stack, 'Fn', { handlerPath, environment: { LOG_LEVEL: 'debug' } });
 
-    Template.fromStack(stack).hasResourceProperties('AWS::Lambda::Function', {
-      Environment: { Variables: { LOG_LEVEL: 'debug', NODE_OPTIONS: '--enable-source-maps' } },
-    });
+    const functions = Object.values(resourcesOf<{ Environment: { Variables: Record<string, unknown> } }>(Template.fromStack(stack), 'AWS::Lambda::Function'));
+    expect(functions).toHaveLength(1);
+    const variables = functions[0]!.Properties.Environment.Variables;
+    expect(variables.LOG_LEVEL).toBe('debug');
+    // docs/PERFORMANCE.md, "6. Cold start": the .map ships in the asset either way.
+    const nodeOptions = typeof variables.NODE_OPTIONS === 'string' ? variables.NODE_OPTIONS : '';
+    expect(nodeOptions.includes('--enable-source-maps')).toBe(runtimeSourceMaps);
   });
 
-  it('refuses to let the caller replace a variable it owns', () => {
+  it('refuses a handler the manifest does not name, whose clients it cannot know', () => {
     const { stack } = arrange();
 
-    const build = () => new ChatFunction(stack, 'Fn', { handlerPath, environment: { NODE_OPTIONS: '--inspect' } });
+    const build = () => new ChatFunction(stack, 'Fn', { handlerPath: 'bench/baselines/bare.ts' });
 
-    expect(build).toThrow(/NODE_OPTIONS/);
+    expect(build).toThrow(/manifest/);
+  });
+
+  it('refuses to grant access whose client its bundle leaves out', () => {
+    const { stack, resources } = arrange();
+    const fn = new ChatFunction(stack, 'Fn', { handlerPath });
+
+    const bind = () => fn.bindResources(resources, ['push']);
+
+    expect(bind).toThrow(/push client/);
   });
 
   it('fixes runtime, architecture, sizing and description from the manifest', () => {
@@ -78,7 +96,7 @@ describe('ChatFunction', () => {
 
   it('grants push as ManageConnections on the stage and sets its callback URL', () => {
     const { stack, resources } = arrange();
-    const fn = new ChatFunction(stack, 'Fn', { handlerPath });
+    const fn = new ChatFunction(stack, 'Fn', { handlerPath: everyClientHandler });
 
     fn.bindResources(resources, ['push']);
 
@@ -116,7 +134,7 @@ describe('ChatFunction', () => {
 
     it.each(cases)('grants $access exactly its object-level actions on its prefixes', ({ access, statements }) => {
       const { stack, resources } = arrange();
-      const fn = new ChatFunction(stack, 'Fn', { handlerPath });
+      const fn = new ChatFunction(stack, 'Fn', { handlerPath: everyClientHandler });
       const bucketArn = { 'Fn::GetAtt': [logicalIdOf(resources.attachmentsBucket), 'Arn'] };
 
       fn.bindResources(resources, [access]);
@@ -134,7 +152,7 @@ describe('ChatFunction', () => {
 
     it.each(cases)('sets BUCKET_NAME for $access', ({ access }) => {
       const { stack, resources } = arrange();
-      const fn = new ChatFunction(stack, 'Fn', { handlerPath });
+      const fn = new ChatFunction(stack, 'Fn', { handlerPath: everyClientHandler });
 
       fn.bindResources(resources, [access]);
 
@@ -145,7 +163,7 @@ describe('ChatFunction', () => {
 
     it('sets no BUCKET_NAME without attachments access', () => {
       const { stack, resources } = arrange();
-      const fn = new ChatFunction(stack, 'Fn', { handlerPath });
+      const fn = new ChatFunction(stack, 'Fn', { handlerPath: everyClientHandler });
 
       fn.bindResources(resources, ['chat:read', 'chat:write', 'connections:read', 'connections:write', 'push']);
 
@@ -187,7 +205,7 @@ describe('ChatFunction operations', () => {
 
   it('acknowledges AwsSolutions-IAM5 for each wildcard ARN it grants, on its own role, once', () => {
     const { stack, resources } = arrange();
-    const fn = new ChatFunction(stack, 'Fn', { handlerPath });
+    const fn = new ChatFunction(stack, 'Fn', { handlerPath: everyClientHandler });
 
     fn.bindResources(resources, ['push', 'attachments:attach', 'attachments:read', 'chat:read']);
 
@@ -229,5 +247,43 @@ describe('ChatFunction operations', () => {
       Threshold: functionDefaults.timeoutSeconds * 1000 * 0.8,
       ComparisonOperator: 'GreaterThanThreshold',
     });
+  });
+});
+
+describe('ChatFunction bundles', () => {
+  type FunctionMetadata = { Metadata: Record<string, string> };
+  let code: (name: string, file?: string) => string;
+  let exists: (name: string, file: string) => boolean;
+
+  beforeAll(() => {
+    const app = testApp({ bundle: true });
+    const stack = new Stack(app, 'Bundles');
+    const fns = { NoClients: new ChatFunction(stack, 'NoClients', { handlerPath }), EveryClient: new ChatFunction(stack, 'EveryClient', { handlerPath: everyClientHandler }) };
+    const template = Template.fromStack(stack);
+    const assembly = app.synth().directory;
+    const assetDir = (name: keyof typeof fns) =>
+      join(assembly, (template.findResources('AWS::Lambda::Function') as Record<string, FunctionMetadata>)[logicalIdOf(fns[name])]!.Metadata['aws:asset:path']!);
+    code = (name, file = 'index.js') => readFileSync(join(assetDir(name as keyof typeof fns), file), 'utf8');
+    exists = (name, file) => existsSync(join(assetDir(name as keyof typeof fns), file));
+  }, 120_000);
+
+  // Markers: each client's wire operations (docs/PERFORMANCE.md, "6. Cold start").
+  it('leaves the @connections and S3 clients out of a function whose access grants neither', () => {
+    const bundle = code('NoClients');
+
+    expect(bundle).toContain('DynamoDB_20120810');
+    expect(bundle).not.toContain('PostToConnection');
+    expect(bundle).not.toContain('CopyObject');
+    expect(exists('NoClients', 's3-store.js')).toBe(false);
+  });
+
+  it('bundles @connections where push is granted, and the S3 store as a file of its own loaded on first use', () => {
+    const bundle = code('EveryClient');
+
+    expect(bundle).toContain('PostToConnection');
+    expect(bundle).not.toContain('CopyObject');
+    expect(bundle).toMatch(/import\(["']\.\/s3-store\.js["']\)/);
+    expect(code('EveryClient', 's3-store.js')).toContain('CopyObject');
+    expect(exists('EveryClient', 's3-store.js.map')).toBe(true);
   });
 });

@@ -5,6 +5,7 @@ import { attachmentsPrefix, uploadRetentionDays, uploadsPrefix } from '../../lib
 import { chatTable, connectionsTable, type KeyAttribute, type TableSpec } from '../../lib/db/schema';
 import { authorizers, functionDefaults, httpCatchAll, httpRoutes, wsRouteSelectionExpression, wsRoutes, type Access, type AuthorizerSpec } from '../../lib/routes';
 import { loadViewerRequestFunction } from '../../infra/local/edge';
+import { runtimeSourceMaps } from '../../infra/constructs/bundling';
 import { viewerRequestFunctionPath } from '../../infra/paths';
 import { ChatStack, noncurrentVersionRetentionDays } from '../../infra/stack';
 import { logicalIdOf, references, resourceOf, resourcesOf, testApp, type Ref } from './synth';
@@ -335,7 +336,7 @@ describe('every function', () => {
     expect(resourceOf(template, 'AWS::Logs::LogGroup', logGroup!.Ref).Properties).toMatchObject({ RetentionInDays: 30 });
   });
 
-  it.each(functionSpecs)('$name gets both table names, source maps, and the callback URL only if it pushes', (spec) => {
+  it.each(functionSpecs)('$name gets both table names, source maps at runtime only if runtimeSourceMaps, and the callback URL only if it pushes', (spec) => {
     const wsApiId = logicalIdOf(stack.webSocketApi);
 
     const variables = functionProps(spec.name).Environment.Variables;
@@ -343,8 +344,9 @@ describe('every function', () => {
     expect(variables).toMatchObject({
       TABLE_NAME: { Ref: tableId(chatTable) },
       CONNECTIONS_TABLE_NAME: { Ref: tableId(connectionsTable) },
-      NODE_OPTIONS: '--enable-source-maps',
     });
+    // The .map ships either way; loading it costs every cold start (docs/PERFORMANCE.md, "6. Cold start").
+    expect(variables.NODE_OPTIONS === '--enable-source-maps').toBe(runtimeSourceMaps);
     if (spec.access.includes('push')) {
       expect(variables.WS_MANAGEMENT_ENDPOINT).toEqual(executeApiUrl('https://', wsApiId, '/prod'));
     } else {
