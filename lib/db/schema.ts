@@ -34,7 +34,7 @@ export const chatTable = {
   partitionKey: { name: 'pk', type: 'S' },
   sortKey: { name: 'sk', type: 'S' },
   globalIndexes: [],
-  /** Only short-lived bookkeeping (notification read marks) expires; messages never do. */
+  /** Only short-lived bookkeeping (notification read marks, upload-ticket windows) expires; messages never do. */
   ttlAttribute: 'expires_at',
 } as const satisfies TableSpec;
 
