@@ -65,13 +65,6 @@ function checkSpecial<T extends z.infer<typeof adminObject>>(body: T, ctx: z.Ref
 /** The admin `send` action's frame: a message (maybe an action or a product card) and its session. */
 export const adminSendFrame = adminObject.extend({ session_id: productId }).transform(checkSpecial);
 
-export const storeBatchBody = z.object({
-  messages: z
-    .array(storeMessageFields, { error: 'Must be a list of messages' })
-    .min(1, 'Must contain at least one message')
-    .max(maxBatchMessages, `Must contain at most ${maxBatchMessages} messages`),
-});
-
 type MessageFields = z.infer<typeof storeMessageFields> | z.infer<typeof adminObject>;
 
 /** A message as a sender asked for it, validated but not yet settled (attachment checked, product looked up). */

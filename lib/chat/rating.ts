@@ -1,12 +1,11 @@
 import * as z from 'zod';
 import { chatTableRef, type Deps } from '../deps';
-import type { Connection } from '../entities/connection';
 import { syncInbox } from '../entities/inbox';
 import { NotFoundError } from '../errors';
 import { idField, integerField } from '../http/integers';
 import { presentMessage } from '../attachments/present';
 import { messageCreated } from '../realtime/events';
-import { fanOut, sessionAudience } from '../realtime/fanout';
+import { audienceCache, fanOut } from '../realtime/fanout';
 import { appendToLog, refuse, write, type Refuse, type Write } from './session-log';
 import { ratingRefusal } from './session-rules';
 import { activeStore } from './session-target';
@@ -37,12 +36,8 @@ export async function rateSession(deps: Deps, storeId: number, body: RatingBody)
   const head = await storeSessionHead(deps, storeId, sessionId);
   const refusal = ratingRefusal(head);
   if (refusal) throw refusal;
-  const audiences = new Map<number | null, Promise<Connection[]>>();
-  const audienceFor = (adminId: number | null) => {
-    let found = audiences.get(adminId);
-    if (!found) audiences.set(adminId, (found = sessionAudience(deps, adminId)));
-    return found;
-  };
+  // Read once per admin audience, however often the append retries.
+  const audienceFor = audienceCache(deps);
   const appended = await appendToLog(deps, { sessionId, head }, async (current, next): Promise<Write | Refuse> => {
     const refused = ratingRefusal(current);
     if (refused) return refuse(refused);
