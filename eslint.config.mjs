@@ -16,8 +16,17 @@ export default tseslint.config(
         { selector: "CallExpression[callee.name=/^(xit|xdescribe|fit|fdescribe)$/]", message: 'No focused or skipped tests.' },
         { selector: "MemberExpression[object.name='JSON'][property.name='parse'] > .arguments MemberExpression[property.name='body']", message: 'Parse event bodies through lib/http/request.' },
         // `import { z }` keeps all of zod in every bundle (444 KB) and triples its init; see docs/PERFORMANCE.md.
-        { selector: "ImportDeclaration[source.value='zod'] > ImportSpecifier", message: "Import zod as a namespace, `import * as z from 'zod'`, so esbuild can tree-shake it." },
+        { selector: "ImportDeclaration[source.value=/^zod(\\u002Fmini)?$/] > ImportSpecifier", message: "Import zod as a namespace, `import * as z from 'zod'`, so esbuild can tree-shake it." },
+        { selector: "ImportDeclaration[source.value=/(^|\\u002F)validation$/] > ImportSpecifier", message: "Import lib/validation as a namespace, `import * as z from '../validation'`, so esbuild can tree-shake zod." },
       ],
+    },
+  },
+  {
+    // Functions validate with zod/mini and its English messages, set up once in lib/validation.ts (docs/ARCHITECTURE.md, "Validation: zod/mini").
+    files: ['lib/**/*.ts', 'functions/**/*.ts'],
+    ignores: ['lib/validation.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ group: ['zod', 'zod/*'], message: "Import zod from lib/validation (`import * as z from '../validation'`): it loads zod/mini with the English locale." }] }],
     },
   },
   {

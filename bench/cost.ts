@@ -89,10 +89,10 @@ export interface MessageUnits {
   wcu: number;
   /** The send handler's reads. */
   rcu: number;
-  /** The HTTP authorizer's token lookup. */
+  /** Token lookups (GetItem TOKEN#…), whichever function made them. */
   tokenRcu: number;
   lambdaInvocations: number;
-  /** Billed milliseconds per message, authorizer + send. */
+  /** Billed milliseconds per message: the send, plus the HTTP authorizer while there is one. */
   billedMs: number;
   memoryMb: number;
   responseBytes: number;
@@ -123,12 +123,12 @@ export function costPerMillion(u: MessageUnits): CostLine[] {
     { component: 'CloudFront Functions (viewer-request)', quantity: `${fmt(million)} invocations`, usd: prices.cloudFrontFunctions.usd },
     { component: 'CloudFront data transfer out (responses)', quantity: `${fmt(responseGb)} GB (${u.responseBytes} B each)`, usd: responseGb * prices.cloudFrontTransferOut.usd },
     { component: 'API Gateway HTTP API requests', quantity: `${fmt(million)} requests`, usd: prices.httpApiRequests.usd },
-    { component: 'Lambda requests (send + authorizer)', quantity: `${fmt(u.lambdaInvocations * million)} invocations`, usd: u.lambdaInvocations * prices.lambdaRequests.usd },
+    { component: `Lambda requests (send${u.lambdaInvocations > 1 ? ' + authorizer' : ''})`, quantity: `${fmt(u.lambdaInvocations * million)} invocations`, usd: u.lambdaInvocations * prices.lambdaRequests.usd },
     { component: `Lambda duration (${u.memoryMb} MB arm64, ${u.billedMs.toFixed(1)} billed ms a message)`, quantity: `${fmt(gbSeconds)} GB-s`, usd: gbSeconds * prices.lambdaArmGbSecond.usd },
     { component: `WebSocket messages (@connections, ${u.admins} admins)`, quantity: `${fmt(wsMessages)} messages (${u.frameBytes} B frames, ${u.wsUnitsPerAdmin} unit each)`, usd: (wsMessages / million) * prices.wsMessages.usd },
     { component: 'API Gateway data transfer out (frames)', quantity: `${fmt(framesGb)} GB`, usd: framesGb * prices.apiGatewayTransferOut.usd },
     { component: 'DynamoDB writes', quantity: `${fmt(u.wcu * million)} WRU (${u.wcu} a message)`, usd: u.wcu * prices.dynamoWrite.usd },
-    { component: 'DynamoDB reads (handler + authorizer)', quantity: `${fmt(reads)} RRU (${u.rcu} + ${u.tokenRcu} a message)`, usd: (reads / million) * prices.dynamoRead.usd },
+    { component: 'DynamoDB reads (handler + token lookups)', quantity: `${fmt(reads)} RRU (${u.rcu} + ${u.tokenRcu} a message)`, usd: (reads / million) * prices.dynamoRead.usd },
   ];
 }
 

@@ -1,6 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import type { APIGatewayRequestAuthorizerEventV2 } from 'aws-lambda';
-import { makeHandler as makeAuthorizer } from '../functions/auth/http-authorizer';
 import { makeHandler as makeSendHandler } from '../functions/http/store-send-message';
 import { createDeps } from '../lib/deps';
 import type { IssuedCredential } from '../lib/ops/principals';
@@ -18,7 +16,6 @@ export interface HandlerTime {
 export interface DurationResult {
   invocations: number;
   admins: number;
-  authorizer: HandlerTime;
   send: HandlerTime;
 }
 
@@ -31,15 +28,13 @@ function timeOf(name: string, samples: number[]): HandlerTime {
 /**
  * Lambda bills the handler's own time. The handlers are called here directly,
  * in this process, with the events API Gateway would send (payload 2.0), on
- * warm instances: the authorizer, then the send with its context, as the
- * gateway chains them. Their own clients, no grant checks and no meter: what
+ * a warm instance (its token already in the identity cache, as on the warm
+ * path: lib/auth/http-identity.ts). Its own clients, no grant checks and no meter: what
  * would run in Lambda. The admins online get their pushes, which the send awaits.
  */
 export async function measureHandlerTime(env: BenchEnv, stores: readonly IssuedCredential[], admins: number): Promise<DurationResult> {
   const deps = createDeps(env.stack.env);
-  const authorize = makeAuthorizer(deps);
   const send = makeSendHandler(deps);
-  const authTimes: number[] = [];
   const sendTimes: number[] = [];
   try {
     for (let i = 0; i < runs.warmup + runs.measured; i++) {
@@ -64,27 +59,22 @@ export async function measureHandlerTime(env: BenchEnv, stores: readonly IssuedC
         rawQueryString: '',
         headers: { authorization: `Token ${store.token}`, 'content-type': 'application/json' },
       };
-      const authEvent = { ...shared, type: 'REQUEST', routeArn: 'arn:aws:execute-api:us-east-1:000000000000:bench/$default/POST/v1/chat/store/message', identitySource: [], requestContext };
-      let t0 = nowMs();
-      const authorization = await authorize(authEvent as unknown as APIGatewayRequestAuthorizerEventV2);
-      const authMs = nowMs() - t0;
       const sendEvent = {
         ...shared,
-        requestContext: { ...requestContext, authorizer: { lambda: authorization.context } },
+        requestContext,
         body: JSON.stringify({ content: messageText('dur'), client_message_id: clientMessageId('dur') }),
         isBase64Encoded: false,
       };
-      t0 = nowMs();
+      const t0 = nowMs();
       const response = await send(sendEvent);
       const sendMs = nowMs() - t0;
       if (response.statusCode !== 200) throw new Error(`in-process send answered ${response.statusCode}: ${response.body}`);
       if (i >= runs.warmup) {
-        authTimes.push(authMs);
         sendTimes.push(sendMs);
       }
     }
   } finally {
     deps.db.destroy();
   }
-  return { invocations: runs.measured, admins, authorizer: timeOf('HttpAuthorizer', authTimes), send: timeOf('StoreSendMessage', sendTimes) };
+  return { invocations: runs.measured, admins, send: timeOf('StoreSendMessage', sendTimes) };
 }

@@ -43,7 +43,8 @@ export async function startBenchEnv(): Promise<BenchEnv> {
       s3Directory,
       // The per-store send limit would otherwise refuse the throughput run.
       extraEnv: { STORE_SEND_LIMIT: '1000000' },
-      clientHooks: { dynamodb: meter.install },
+      // The meter times each function's DynamoDB requests and its pushes' starts (bench/chain.ts).
+      clientHooks: meter.hooksFor,
       onError: (message, error) => errors.push(`${message}: ${error instanceof Error ? error.message : String(error)}`),
     });
   } catch (error) {

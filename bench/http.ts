@@ -57,6 +57,21 @@ export class ChatClient {
     return this.request<Sent>('POST', '/v1/chat/store/message/', token, { content, ...(clientMessageId ? { client_message_id: clientMessageId } : {}) });
   }
 
+  /**
+   * POST /v1/chat/store/message/ with an empty body: the handler refuses it (400) before it touches
+   * the session, so the store's token has been presented to the send function without opening one.
+   */
+  async refusedSend(token: string): Promise<number> {
+    const response = await fetch(`${this.baseUrl}/v1/chat/store/message/`, {
+      method: 'POST',
+      headers: { authorization: `Token ${token}`, 'content-type': 'application/json' },
+      body: '{}',
+    });
+    await response.text();
+    if (response.status !== 400) throw new Error(`an empty send answered ${response.status}, not 400`);
+    return response.status;
+  }
+
   sendBatch(token: string, messages: readonly { content: string; client_message_id?: string }[]): Promise<Timed<BatchSent>> {
     return this.request<BatchSent>('POST', '/v1/chat/store/messages/', token, { messages });
   }

@@ -4,17 +4,18 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { repoRoot } from '../infra/paths';
-import { AdminPool, untilAdminConnections } from './admins';
+import { AdminPool, untilAdminConnections, type OnlineAdmin } from './admins';
 import { adminOps, batchOfTen, historyPage, inboxPage, laterMessage, smallSessionOps, type CapacityRow } from './capacity';
 import { measureColdStart } from './coldstart';
 import { measureHandlerTime, type DurationResult } from './duration';
-import { startBenchEnv } from './env';
+import { startBenchEnv, type BenchEnv } from './env';
 import { combineLevel, fanOutPass, fanOutPlan, type FanOutSamples } from './fanout';
 import { measureFloor, measurePuts, type FloorResult } from './floor';
 import { describeMachine } from './machine';
-import { renderColdStartOnly, renderReport, type BenchResults } from './report';
+import { renderCapacityOnly, renderColdStartOnly, renderReport, type BenchResults } from './report';
 import { seedLongSession, type SeededSession } from './seed';
 import { measureSends, openSessions, sendSizes, type SendsResult } from './sends';
+import type { IssuedCredential } from '../lib/ops/principals';
 
 /**
  * npm run bench: one fresh local stack (DynamoDB Local in memory, every
@@ -43,33 +44,60 @@ interface StackResults {
   errors: string[];
 }
 
+interface Fixtures {
+  /** The stores of the throughput run, each with its session open. */
+  stores: IssuedCredential[];
+  fanStores: IssuedCredential[];
+  admins: AdminPool;
+  first: OnlineAdmin;
+}
+
+async function createFixtures(env: BenchEnv): Promise<Fixtures & { capStore: IssuedCredential; bigStore: IssuedCredential; batchStore: IssuedCredential }> {
+  progress(`creating ${sendSizes.stores + 7} stores and ${adminCount} admins`);
+  const stores = await env.createStores(sendSizes.stores, 'Store');
+  const [capStore, bigStore, batchStore, ...fanStores] = await env.createStores(3 + fanOutPlan.length, 'Bench store');
+  if (!capStore || !bigStore || !batchStore) throw new Error('fixture stores missing');
+  const admins = new AdminPool(env, await env.createAdmins(adminCount, 'Admin'));
+  const [first] = await admins.ensure(1);
+  if (!first) throw new Error('no admin online');
+  progress(`opening a session for each of the ${stores.length} stores`);
+  await openSessions(env, stores);
+  return { stores, fanStores, admins, first, capStore, bigStore, batchStore };
+}
+
+const fanStoreOf = (fixtures: Fixtures, index: number): IssuedCredential => {
+  const store = fixtures.fanStores[index];
+  if (!store) throw new Error('fan-out store missing');
+  return store;
+};
+
+/** Every capacity row but the fan-out levels' later messages, which run between the fan-out passes. */
+async function measureCapacity(env: BenchEnv): Promise<{ fixtures: Fixtures; capacity: CapacityRow[]; seeded: Omit<SeededSession, 'template'>; template: Record<string, unknown> }> {
+  const fixtures = await createFixtures(env);
+  const { capStore, bigStore, batchStore, first } = fixtures;
+  progress('capacity: small session (1 admin online)');
+  const capacity: CapacityRow[] = [];
+  const small = await smallSessionOps(env, capStore, first, 1);
+  capacity.push(...small.rows);
+
+  progress(`seeding a session with ${seededEntries.toLocaleString('en-US')} entries (BatchWriteItem)`);
+  const { template, ...seeded } = await seedLongSession(env, bigStore, seededEntries);
+  progress(`capacity: ${seededEntries.toLocaleString('en-US')}-entry session`);
+  // The later message's warm-up adds one entry, the measured send another.
+  capacity.push(await laterMessage(env, bigStore, 1, seededEntries));
+  capacity.push(await historyPage(env, first, seeded.sessionId, 1, seededEntries + 2));
+  capacity.push(await inboxPage(env, first, 1, `after seeding ${seededEntries.toLocaleString('en-US')} entries`));
+  capacity.push(...(await adminOps(env, first, small.sessionId, 1)));
+  capacity.push(await batchOfTen(env, batchStore, 1));
+  return { fixtures, capacity, seeded, template };
+}
+
 async function measureOnStack(): Promise<StackResults> {
   progress('starting DynamoDB Local (in memory) and the local stack on free ports');
   const env = await startBenchEnv();
   try {
-    progress(`creating ${sendSizes.stores + 7} stores and ${adminCount} admins`);
-    const stores = await env.createStores(sendSizes.stores, 'Store');
-    const [capStore, bigStore, batchStore, ...fanStores] = await env.createStores(3 + fanOutPlan.length, 'Bench store');
-    if (!capStore || !bigStore || !batchStore) throw new Error('fixture stores missing');
-    const admins = new AdminPool(env, await env.createAdmins(adminCount, 'Admin'));
-    const [first] = await admins.ensure(1);
-    if (!first) throw new Error('no admin online');
-    progress(`opening a session for each of the ${stores.length} stores`);
-    await openSessions(env, stores);
-
-    progress('capacity: small session (1 admin online)');
-    const capacity: CapacityRow[] = [];
-    const small = await smallSessionOps(env, capStore, first, 1);
-    capacity.push(...small.rows);
-
-    progress(`seeding a session with ${seededEntries.toLocaleString('en-US')} entries (BatchWriteItem)`);
-    const { template, ...seeded } = await seedLongSession(env, bigStore, seededEntries);
-    progress(`capacity: ${seededEntries.toLocaleString('en-US')}-entry session`);
-    capacity.push(await laterMessage(env, bigStore, 1, seededEntries));
-    capacity.push(await historyPage(env, first, seeded.sessionId, 1, seededEntries + 1));
-    capacity.push(await inboxPage(env, first, 1, `after seeding ${seededEntries.toLocaleString('en-US')} entries`));
-    capacity.push(...(await adminOps(env, first, small.sessionId, 1)));
-    capacity.push(await batchOfTen(env, batchStore, 1));
+    const { fixtures, capacity, seeded, template } = await measureCapacity(env);
+    const { stores, admins, first } = fixtures;
 
     progress('floor: raw PutItem and raw @connections push');
     const frame = first.socket.lastCreated;
@@ -80,11 +108,7 @@ async function measureOnStack(): Promise<StackResults> {
     // a machine that gets slower or faster during the run then weighs on every level alike.
     const passes = new Map<number, FanOutSamples[]>();
     const record = (samples: FanOutSamples) => passes.set(samples.admins, [...(passes.get(samples.admins) ?? []), samples]);
-    const fanStore = (index: number) => {
-      const store = fanStores[index];
-      if (!store) throw new Error('fan-out store missing');
-      return store;
-    };
+    const fanStore = (index: number) => fanStoreOf(fixtures, index);
     let sends: SendsResult | undefined;
     let duration: DurationResult | undefined;
     for (const [index, level] of fanOutPlan.entries()) {
@@ -98,7 +122,7 @@ async function measureOnStack(): Promise<StackResults> {
         sends = await measureSends(env, stores, online);
         progress('floor again: raw PutItem right after the sends');
         floor.puts.again = await measurePuts(env, template, 'again');
-        progress('handler time in-process (authorizer + send, 10 admins online)');
+        progress('handler time in-process (send, and the HTTP authorizer while there is one; 10 admins online)');
         duration = await measureHandlerTime(env, stores, online.length);
       }
     }
@@ -124,9 +148,33 @@ async function coldStartOnly(): Promise<void> {
   process.stdout.write(renderColdStartOnly(coldStart, date, describeMachine()));
 }
 
+/**
+ * BENCH_ONLY=capacity: the stack up, section 5 and the goal rows it decides on stdout, no fan-out passes,
+ * no throughput run; docs/PERFORMANCE.md is left as it is. Each fan-out level's later message is still
+ * measured, with that many admins online.
+ */
+async function capacityOnly(): Promise<void> {
+  const date = new Date().toISOString();
+  progress('capacity only: starting DynamoDB Local (in memory) and the local stack on free ports');
+  const env = await startBenchEnv();
+  try {
+    const { fixtures, capacity, seeded } = await measureCapacity(env);
+    for (const [index, level] of fanOutPlan.entries()) {
+      progress(`capacity: later message with ${level.admins} admin connection(s)`);
+      await fixtures.admins.ensure(level.admins);
+      capacity.push(await laterMessage(env, fanStoreOf(fixtures, index), level.admins));
+    }
+    process.stdout.write(renderCapacityOnly({ capacity, seeded, errors: env.errors }, date, describeMachine(), (Date.now() - started) / 1000));
+  } finally {
+    progress('stopping the stack and DynamoDB Local');
+    await env.close();
+  }
+}
+
 async function main(): Promise<void> {
   if (process.env.BENCH_ONLY === 'coldstart') return coldStartOnly();
-  if (process.env.BENCH_ONLY) throw new Error(`BENCH_ONLY=${process.env.BENCH_ONLY}: only "coldstart" is supported`);
+  if (process.env.BENCH_ONLY === 'capacity') return capacityOnly();
+  if (process.env.BENCH_ONLY) throw new Error(`BENCH_ONLY=${process.env.BENCH_ONLY}: only "coldstart" and "capacity" are supported`);
   const date = new Date().toISOString();
   const onStack = await measureOnStack();
   progress(`cold start: bundling every function, ${coldStartRuns} loads each (stack stopped, CPUs free)`);

@@ -13,7 +13,7 @@ import {
   type HttpStage,
   type ThrottleSettings,
 } from 'aws-cdk-lib/aws-apigatewayv2';
-import { HttpLambdaAuthorizer, HttpLambdaResponseType, WebSocketLambdaAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
+import { WebSocketLambdaAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration, WebSocketLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import {
   AllowedMethods,
@@ -36,7 +36,7 @@ import type { Topic } from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
 import { chatTable, connectionsTable, type AttributeType, type KeyAttribute, type TableSpec } from '../lib/db/schema';
 import { originVerifyHeader } from '../lib/http/origin';
-import { authorizers, httpCatchAll, httpRoutes, wsRouteSelectionExpression, wsRoutes, type AuthorizerSpec } from '../lib/routes';
+import { authorizers, httpCatchAll, httpRoutes, wsRouteSelectionExpression, wsRoutes, type FunctionSpec } from '../lib/routes';
 import { ChatAlarms } from './constructs/alarms';
 import { allowBrowserAccess, attachmentsBucket } from './constructs/attachments-bucket';
 import { ChatFunction, type ChatResources } from './constructs/chat-function';
@@ -170,7 +170,7 @@ export class ChatStack extends Stack {
   readonly distribution: Distribution;
   /** Every alarm notifies this topic, firing and recovering. */
   readonly alarmTopic: Topic;
-  /** Keyed by manifest name (routes and authorizers). */
+  /** Keyed by manifest name (routes, the catch-all and the WebSocket authorizer). */
   readonly functions: ReadonlyMap<string, ChatFunction>;
 
   constructor(scope: Construct, id: string, props: ChatStackProps = {}) {
@@ -222,7 +222,7 @@ export class ChatStack extends Stack {
     const functions = new Map<string, ChatFunction>();
     const reserved = props.reservedConcurrency ?? {};
     const origin = originVerifySecrets(this, props.originSecretGeneration ?? 1);
-    const chatFunction = (spec: AuthorizerSpec): ChatFunction => {
+    const chatFunction = (spec: FunctionSpec): ChatFunction => {
       if (functions.has(spec.name)) throw new Error(`Duplicate manifest name ${spec.name}`);
       const concurrency = reserved[spec.name];
       const fn = new ChatFunction(this, spec.name, { handlerPath: spec.handler, ...(concurrency === undefined ? {} : { reservedConcurrentExecutions: concurrency }) });
@@ -234,23 +234,23 @@ export class ChatStack extends Stack {
     };
     this.functions = functions;
 
-    const httpAuthorizer = new HttpLambdaAuthorizer(authorizers.http.name, chatFunction(authorizers.http), {
-      responseTypes: [HttpLambdaResponseType.SIMPLE],
-      // No identity source: API Gateway would answer a missing header with its own 401 body,
-      // while seed-000 needs {"error":"Unauthorized"}, so the authorizer must always run.
-      // An identity source is only mandatory when results are cached, hence TTL 0.
-      identitySource: [],
-      resultsCacheTtl: Duration.seconds(0),
-    });
+    // No API Gateway authorizer: each route's function checks the origin header and the token itself
+    // (lib/auth/http-identity.ts), with a short per-instance cache, so a warm request costs no extra
+    // invocation. A cached HTTP API authorizer needs an identity source, and a request without it gets
+    // API Gateway's own 401 body, not {"error":"Unauthorized"} (docs/ARCHITECTURE.md, "Authentication").
     for (const spec of httpRoutes) {
-      new HttpRoute(this, `${spec.name}Route`, {
+      const route = new HttpRoute(this, `${spec.name}Route`, {
         httpApi: this.httpApi,
         routeKey: HttpRouteKey.with(spec.path, HttpMethod[spec.method]),
         integration: new HttpLambdaIntegration(`${spec.name}Integration`, chatFunction(spec), {
           payloadFormatVersion: PayloadFormatVersion.VERSION_2_0,
         }),
-        authorizer: httpAuthorizer,
       });
+      acknowledge(
+        route,
+        'AwsSolutions-APIG4',
+        `Authenticated in the function, not by an API Gateway authorizer: httpRoute (lib/http/route.ts) checks CloudFront's origin header and the ${spec.auth} token before reading any input, because the project's 401 body {"error":"Unauthorized"} must hold and a cached HTTP API authorizer would need an identity source, whose absence API Gateway answers with its own 401.`,
+      );
     }
     // Everything no route above matches: unknown paths, other methods, OPTIONS. No token, so no authorizer.
     const notFound = chatFunction(httpCatchAll);
@@ -319,8 +319,7 @@ export class ChatStack extends Stack {
       logFilePrefix: 'cloudfront/',
       ...(props.webAcl ? { webAclId: webAclArn(this, props.webAcl) } : {}),
     });
-    // During a rotation the functions must accept the new value before CloudFront starts sending it.
-    for (const spec of [authorizers.http, httpCatchAll]) this.distribution.node.addDependency(functions.get(spec.name)!);
+    // No ordering needed on a rotation: the functions accept the next value one deployment before CloudFront sends it (origin-verify.ts).
     for (const name of Object.keys(reserved)) if (!functions.has(name)) throw new Error(`reservedConcurrency: no function named ${name}`);
 
     allowBrowserAccess(this.attachmentsBucket, props.attachmentsCorsOrigins ?? [`https://${this.distribution.distributionDomainName}`]);

@@ -16,7 +16,8 @@ export interface Grant {
 
 export const grants: Record<Access, readonly Grant[]> = {
   'chat:read': [{ actions: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'], on: ['chat'] }],
-  'chat:write': [{ actions: ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'], on: ['chat'] }],
+  // BatchWriteItem: the inbox moves with one request, a put and a delete (syncInbox in lib/entities/inbox.ts).
+  'chat:write': [{ actions: ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'], on: ['chat'] }],
   'connections:read': [{ actions: ['dynamodb:Query', 'dynamodb:GetItem'], on: ['connections', 'connections-indexes'] }],
   'connections:write': [{ actions: ['dynamodb:PutItem', 'dynamodb:DeleteItem'], on: ['connections'] }],
   push: [{ actions: ['execute-api:ManageConnections'], on: ['websocket'] }],

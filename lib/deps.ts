@@ -2,6 +2,8 @@ import type { ApiGatewayManagementApiClient } from '@aws-sdk/client-apigatewayma
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { lazyS3AttachmentStore, type AttachmentStore } from './attachments/store';
+import { createIdentityCache, type IdentityCache } from './auth/identity-cache';
+import { ActiveSessions } from './chat/active-sessions';
 import { systemClock, type Clock } from './clock';
 import { loadConfig } from './config';
 import { createDocumentClient } from './db/client';
@@ -23,8 +25,12 @@ export interface Deps {
   uploadLimit?: { tickets: number; windowMs: number };
   /** Accepted x-origin-verify values; set only for the functions that check the origin. */
   originSecrets?: readonly string[];
+  /** Tokens this instance resolved, by hash, for at most 30 s (lib/auth/identity-cache.ts); absent: read every time. */
+  identities?: IdentityCache;
   clock: Clock;
   log: Logger;
+  /** Each store's active session as this instance last saw it, checked on every use (lib/chat/active-sessions.ts); absent: every send reads the profile. */
+  activeSessions?: ActiveSessions;
 }
 
 export const chatTableRef = (deps: Deps): TableRef => ({ db: deps.db, table: deps.tables.chat });
@@ -58,8 +64,11 @@ export function createDeps(env: NodeJS.ProcessEnv = process.env, hooks: ClientHo
     sendLimit: { messages: config.STORE_SEND_LIMIT, windowMs: config.STORE_SEND_WINDOW_SECONDS * 1000 },
     uploadLimit: { tickets: config.UPLOAD_TICKET_LIMIT, windowMs: config.UPLOAD_TICKET_WINDOW_SECONDS * 1000 },
     originSecrets: parseOriginSecrets(config.ORIGIN_VERIFY_SECRETS),
+    // Once per instance: createDeps runs once (defaultDeps), so warm requests share it.
+    identities: createIdentityCache({ clock: systemClock }),
     clock: systemClock,
     log,
+    activeSessions: new ActiveSessions(),
   };
 }
 

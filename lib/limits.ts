@@ -21,4 +21,20 @@ export const limits = {
   uploadTicketsPerWindow: 30,
   /** The upload ticket window; UPLOAD_TICKET_WINDOW_SECONDS overrides. */
   uploadTicketWindowSeconds: 60,
+  /**
+   * How long one function instance trusts a token it resolved before reading it again
+   * (lib/auth/identity-cache.ts). At most 30 s, so a revoked token stops working over HTTP
+   * within 60 s whatever the clocks do (README "Rotating tokens").
+   */
+  identityCacheTtlSeconds: 30,
+  /** Token hashes one function instance keeps; past it the oldest goes, so memory stays bounded. */
+  identityCacheMaxEntries: 5000,
+  /**
+   * How long a request reuses an audience read (admin connections, lib/realtime/fanout.ts audienceCache),
+   * from the start of its query. A send decides its status on the read before the commit and pushes after
+   * it: past this age it reads again, so a connection registered at least 1 s before a commit gets the push
+   * (README "Coming online and reconnecting"). 1 s keeps the common send at one read (commit and pushes
+   * follow within tens of ms) and, with index propagation, sets the client's second recovery at 2 s.
+   */
+  audienceFreshMs: 1000,
 } as const;

@@ -19,7 +19,7 @@ export type Access =
   | 'attachments:read';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
-/** Which principal the route serves. The authorizer resolves the token; the handler enforces this. */
+/** Which principal the route serves. The route wrapper resolves the token and enforces this (lib/auth/http-identity.ts). */
 export type RouteAuth = 'store' | 'admin';
 
 export interface HttpRouteSpec {
@@ -30,7 +30,13 @@ export interface HttpRouteSpec {
   path: string;
   handler: string;
   auth: RouteAuth;
+  /**
+   * Every HTTP route reads its token itself (no API Gateway authorizer, docs/ARCHITECTURE.md
+   * "Authentication"), so each needs chat:read for the token's GetItem.
+   */
   access: readonly Access[];
+  /** Every HTTP route checks CloudFront's header itself, before the token (README, "Origin check"). */
+  verifiesOrigin: true;
 }
 
 export interface WsRouteSpec {
@@ -45,14 +51,15 @@ export interface WsRouteSpec {
   returnResponse: boolean;
 }
 
-export interface AuthorizerSpec {
+/** What every function of the manifest has: the stack and the local stack build one function from each. */
+export interface FunctionSpec {
   name: string;
   handler: string;
   access: readonly Access[];
   /**
    * Checks the secret header CloudFront adds to every origin request, so the
    * HTTP API answers only through CloudFront (README, "Origin check"). The
-   * stack gives only these functions the accepted values.
+   * stack gives only these functions the accepted values: the HTTP routes and `$default`.
    */
   verifiesOrigin?: boolean;
 }
@@ -64,7 +71,7 @@ export interface AuthorizerSpec {
  * 405 in the project envelope (lib/http/not-found.ts). Kept out of `routes`,
  * whose HTTP entries are the authenticated endpoints.
  */
-export interface HttpCatchAllSpec extends AuthorizerSpec {
+export interface HttpCatchAllSpec extends FunctionSpec {
   api: 'http';
   routeKey: '$default';
   /** Marks the catch-all: the stack and the local gateway route unmatched requests here. */
@@ -83,10 +90,13 @@ export const httpCatchAll = {
   verifiesOrigin: true,
 } as const satisfies HttpCatchAllSpec;
 
+/**
+ * Only the WebSocket API has one: it runs on $connect alone. HTTP routes authenticate inside
+ * their own function (lib/auth/http-identity.ts), with no authorizer invocation.
+ */
 export const authorizers = {
-  http: { name: 'HttpAuthorizer', handler: 'functions/auth/http-authorizer.ts', access: ['chat:read'], verifiesOrigin: true },
   ws: { name: 'WsAuthorizer', handler: 'functions/auth/ws-authorizer.ts', access: ['chat:read'] },
-} as const satisfies Record<'http' | 'ws', AuthorizerSpec>;
+} as const satisfies Record<'ws', FunctionSpec>;
 
 /** Writes the chat table and pushes to sockets (deleting ones that are gone). */
 const messaging = ['chat:read', 'chat:write', 'connections:read', 'connections:write', 'push'] as const;
@@ -105,6 +115,7 @@ const http = (name: string, method: HttpMethod, path: string, file: string, auth
   handler: `functions/http/${file}.ts`,
   auth,
   access,
+  verifiesOrigin: true,
 });
 
 const action = (name: string, routeKey: string, file: string, access: readonly Access[]): WsRouteSpec => ({
@@ -126,13 +137,14 @@ export const routes = {
     handler: 'functions/http/store-send-message.ts',
     auth: 'store',
     access: sending,
+    verifiesOrigin: true,
   },
   storeSendMessages: http('StoreSendMessages', 'POST', '/v1/chat/store/messages', 'store-send-messages', 'store', sending),
   storeRateSession: http('StoreRateSession', 'POST', '/v1/chat/store/rating', 'store-rate-session', 'store', messaging),
   // The store's profile: is it blocked, and when was it last seen.
   storeCreateAttachment: http('StoreCreateAttachment', 'POST', '/v1/chat/store/attachment', 'store-create-attachment', 'store', ['attachments:upload', 'chat:read', 'chat:write']),
-  // chat:write: the per-principal ticket counter (README, "Limits").
-  adminCreateAttachment: http('AdminCreateAttachment', 'POST', '/v1/chat/admin/attachment', 'admin-create-attachment', 'admin', ['attachments:upload', 'chat:write']),
+  // chat:write: the per-principal ticket counter (README, "Limits"); chat:read: the token.
+  adminCreateAttachment: http('AdminCreateAttachment', 'POST', '/v1/chat/admin/attachment', 'admin-create-attachment', 'admin', ['attachments:upload', 'chat:read', 'chat:write']),
   storeGetSession: http('StoreGetSession', 'GET', '/v1/chat/store/session', 'store-get-session', 'store', reading),
   storeListMessages: http('StoreListMessages', 'GET', '/v1/chat/store/messages', 'store-list-messages', 'store', listing),
   storeReadMessages: http('StoreReadMessages', 'POST', '/v1/chat/store/messages/read', 'store-read-messages', 'store', messaging),
@@ -198,6 +210,9 @@ const all: readonly (HttpRouteSpec | WsRouteSpec)[] = Object.values(routes);
 
 export const httpRoutes = all.filter((r): r is HttpRouteSpec => r.api === 'http');
 export const wsRoutes = all.filter((r): r is WsRouteSpec => r.api === 'ws');
+
+/** Every function the stack deploys: the routes, the `$default` catch-all and the WebSocket authorizer. */
+export const functionSpecs: readonly FunctionSpec[] = [...httpRoutes, httpCatchAll, ...wsRoutes, authorizers.ws];
 
 /** Settings every function shares, in Lambda (infra/constructs) and in the local gateways. */
 export const functionDefaults = {

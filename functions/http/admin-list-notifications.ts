@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../../lib/validation';
 import { listNotifications } from '../../lib/chat/notifications';
 import { defaultDeps, type DepsSource } from '../../lib/deps';
 import { cursorText } from '../../lib/http/cursor';
@@ -6,7 +6,7 @@ import { pageLimit, parseQuery } from '../../lib/http/params';
 import { httpRoute } from '../../lib/http/route';
 import { routes } from '../../lib/routes';
 
-const query = z.object({ limit: pageLimit(20, 100), cursor: cursorText.optional() });
+const query = z.object({ limit: pageLimit(20, 100), cursor: z.optional(cursorText) });
 
 /** GET /v1/chat/admin/notifications/?limit=&cursor= */
 export const makeHandler = (deps: DepsSource = defaultDeps) =>

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../../lib/validation';
 import { listSessions } from '../../lib/chat/inbox-view';
 import { defaultDeps, type DepsSource } from '../../lib/deps';
 import { cursorText } from '../../lib/http/cursor';
@@ -7,9 +7,9 @@ import { httpRoute } from '../../lib/http/route';
 import { routes } from '../../lib/routes';
 
 const query = z.object({
-  state: z.enum(['unclaimed', 'mine', 'open', 'closed'], { error: 'Must be unclaimed, mine, open or closed' }).default('open'),
+  state: z._default(z.enum(['unclaimed', 'mine', 'open', 'closed'], { error: 'Must be unclaimed, mine, open or closed' }), 'open'),
   limit: pageLimit(20, 100),
-  cursor: cursorText.optional(),
+  cursor: z.optional(cursorText),
 });
 
 /** GET /v1/chat/admin/sessions/?state=unclaimed|mine|open|closed&limit=&cursor= */

@@ -4,9 +4,10 @@ import { defaultDeps, type DepsSource } from '../../lib/deps';
 import { parseQuery, queryId } from '../../lib/http/params';
 import { httpRoute } from '../../lib/http/route';
 import { routes } from '../../lib/routes';
+import * as z from '../../lib/validation';
 
 /** session_id picks an earlier session of the same store; by default, the current one. */
-const query = historyFields.extend({ session_id: queryId.optional() }).refine(...oneDirection);
+const query = z.extend(historyFields, { session_id: z.optional(queryId) }).check(z.refine(...oneDirection));
 
 /** GET /v1/chat/store/messages/?after=|before=&limit=&session_id= */
 export const makeHandler = (deps: DepsSource = defaultDeps) =>

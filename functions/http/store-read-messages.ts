@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../../lib/validation';
 import { markRead } from '../../lib/chat/mark-read';
 import { storeSessionHead } from '../../lib/chat/store-session';
 import { defaultDeps, type DepsSource } from '../../lib/deps';

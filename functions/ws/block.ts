@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../../lib/validation';
 import { setStoreBlocked } from '../../lib/chat/blocking';
 import { defaultDeps, type DepsSource } from '../../lib/deps';
 import { routes } from '../../lib/routes';

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../../lib/validation';
 import { markRead } from '../../lib/chat/mark-read';
 import { readSessionHead } from '../../lib/chat/session-events';
 import { requireNotClaimedByOther } from '../../lib/chat/session-rules';

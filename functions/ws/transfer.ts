@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../../lib/validation';
 import { changeSession } from '../../lib/chat/session-events';
 import { transferTo } from '../../lib/chat/session-rules';
 import { sessionView } from '../../lib/chat/views';

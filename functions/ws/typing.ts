@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../../lib/validation';
 import { readSessionHead } from '../../lib/chat/session-events';
 import { requireNotClaimedByOther } from '../../lib/chat/session-rules';
 import { defaultDeps, type DepsSource } from '../../lib/deps';
@@ -8,7 +8,7 @@ import { routes } from '../../lib/routes';
 import { idField } from '../../lib/ws/fields';
 import { wsAction } from '../../lib/ws/route';
 
-const typingFrame = z.object({ session_id: idField, is_typing: z.boolean({ error: 'Must be true or false' }).default(true) });
+const typingFrame = z.object({ session_id: idField, is_typing: z._default(z.boolean({ error: 'Must be true or false' }), true) });
 
 /** {"action": "typing", "session_id": 1, "is_typing": true}: relayed to the session's other admins, never stored. */
 export const makeHandler = (deps: DepsSource = defaultDeps) =>

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../../lib/validation';
 import { setHidden } from '../../lib/chat/moderation';
 import { defaultDeps, type DepsSource } from '../../lib/deps';
 import { routes } from '../../lib/routes';

@@ -11,7 +11,7 @@ import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
 import { grants, objectPrefixes, type GrantTarget } from '../../lib/access';
 import { connectionsTable } from '../../lib/db/schema';
-import { authorizers, functionDefaults, httpCatchAll, httpRoutes, wsRoutes, type Access } from '../../lib/routes';
+import { functionDefaults, functionSpecs, type Access } from '../../lib/routes';
 import { acknowledge, wildcardResourceFinding } from '../nag';
 import { repoRoot } from '../paths';
 import { alarmPeriod, notifyingAlarm, slowShareOfTimeout } from './alarms';
@@ -73,7 +73,7 @@ const sourceMapEnvironment: Readonly<Record<string, string>> = runtimeSourceMaps
 
 /** Each manifest handler's access list: it decides which AWS clients the bundle carries (clientDefines). */
 const manifestAccess = new Map<string, readonly Access[]>(
-  [...httpRoutes, ...wsRoutes, httpCatchAll, authorizers.http, authorizers.ws].map((spec) => [spec.handler, spec.access]),
+  functionSpecs.map((spec) => [spec.handler, spec.access]),
 );
 
 /** One Lambda per manifest entry, with the settings every handler shares. */

@@ -12,8 +12,10 @@ export interface OriginVerifyValues {
 /**
  * The x-origin-verify values (README, "Origin check"): one generated secret per generation, created in
  * `scope` (the stack) so their logical IDs stay those of the deployed stack. The current one is what
- * CloudFront sends; the functions accept it and the previous generation's, so a rotation never refuses
- * traffic.
+ * CloudFront sends; the functions accept it, the previous generation's and the next one's, so a rotation
+ * never refuses traffic whichever of CloudFront and the functions updates first. (A DependsOn from the
+ * distribution on the functions cannot order it: the HTTP route functions that reach the attachments
+ * bucket depend on it, and its CORS rule names the distribution.)
  */
 export function originVerifySecrets(scope: Construct, generation: number): OriginVerifyValues {
   if (!Number.isInteger(generation) || generation < 1) throw new Error(`originSecretGeneration must be a positive integer, not ${generation}`);
@@ -28,10 +30,12 @@ export function originVerifySecrets(scope: Construct, generation: number): Origi
     acknowledge(
       made,
       'AwsSolutions-SMG4',
-      'Rotated through the stack, not by a rotation Lambda: bumping originSecretGeneration generates a new value that the functions accept before CloudFront sends it (README, Origin check).',
+      'Rotated through the stack, not by a rotation Lambda: each generation is created one deployment before CloudFront sends it, so the functions accept it before bumping originSecretGeneration makes it current (README, Origin check).',
     );
     return made.secretValue.unsafeUnwrap();
   };
   const current = secret(generation);
-  return { current, accepted: generation > 1 ? `${current},${secret(generation - 1)}` : current };
+  // Created one deployment ahead, so the functions already accept what CloudFront sends after the next bump.
+  const next = secret(generation + 1);
+  return { current, accepted: [current, ...(generation > 1 ? [secret(generation - 1)] : []), next].join(',') };
 }

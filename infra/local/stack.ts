@@ -3,9 +3,11 @@ import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { createIdentityCache } from '../../lib/auth/identity-cache';
+import { systemClock } from '../../lib/clock';
 import { chatTable, connectionsTable } from '../../lib/db/schema';
 import { createDeps, type ClientHooks, type Deps } from '../../lib/deps';
-import { authorizers, httpCatchAll, httpRoutes, wsRoutes, type AuthorizerSpec } from '../../lib/routes';
+import { authorizers, httpCatchAll, httpRoutes, wsRoutes, type FunctionSpec } from '../../lib/routes';
 import { enforceGrants } from './grants';
 import { localDefaults, repoRoot } from './defaults';
 import { loadViewerRequestFunction } from './edge';
@@ -33,8 +35,16 @@ export interface LocalStackOptions {
   pushTimeoutMs?: number;
   /** More function environment, e.g. a smaller send limit for a test. */
   extraEnv?: Record<string, string>;
-  /** More client middleware for every function (after the grant checks), e.g. the benchmark's capacity meter. */
-  clientHooks?: ClientHooks;
+  /**
+   * More client middleware for every function (after the grant checks), e.g. the benchmark's capacity meter;
+   * given the function's manifest name when it is a function, so a meter can say which function made a call.
+   */
+  clientHooks?: ClientHooks | ((functionName: string) => ClientHooks);
+  /**
+   * How long each function trusts a token it resolved (lib/auth/identity-cache.ts); at most, and by
+   * default, limits.identityCacheTtlSeconds. A test sets less, to see a revocation take effect without waiting.
+   */
+  identityCacheTtlMs?: number;
   onError?: (message: string, error: unknown) => void;
 }
 
@@ -78,14 +88,16 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   // What the edge adds as x-origin-verify; only the functions that check it get it (README, "Origin check").
   const originSecret = randomBytes(32).toString('base64url');
   const perFunction = new Map<string, Deps>();
-  const fn = (spec: AuthorizerSpec) =>
+  const fn = (spec: FunctionSpec) =>
     loadFunction(repoRoot, spec.name, spec.handler, () => {
       if (!ready.env) throw new Error('local stack is not ready');
       let deps = perFunction.get(spec.name);
       if (!deps) {
         const grants = enforceGrants(spec.name, spec.access, { chatTable: tables.chat, connectionsTable: tables.connections });
         const env = spec.verifiesOrigin ? { ...ready.env, ORIGIN_VERIFY_SECRETS: originSecret } : ready.env;
-        deps = createDeps(env, combineHooks(grants, options.clientHooks));
+        deps = createDeps(env, combineHooks(grants, typeof options.clientHooks === 'function' ? options.clientHooks(spec.name) : options.clientHooks));
+        // One cache per function, as each Lambda instance has its own.
+        if (options.identityCacheTtlMs !== undefined) deps = { ...deps, identities: createIdentityCache({ clock: systemClock, ttlMs: options.identityCacheTtlMs }) };
         perFunction.set(spec.name, deps);
       }
       return deps;
@@ -135,7 +147,6 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       port: options.httpPort ?? localDefaults.httpPort,
       apiId: 'local-http',
       routes: httpRoutes.map((spec) => ({ spec, fn: fn(spec) })),
-      authorizer: fn(authorizers.http),
       catchAll: fn(httpCatchAll),
       edge: loadViewerRequestFunction(),
       originSecret,

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import * as z from 'zod';
+import * as z from '../validation';
 import { textField } from '../chat/text';
 import { chatTableRef, type Deps } from '../deps';
 import type { Principal } from '../entities/principal';
@@ -13,12 +13,10 @@ import { normalizeType } from './sniff';
 import type { PresignedUpload } from './store';
 
 export const uploadRequest = z.object({
-  file_name: textField(255).refine((name) => name.trim() !== '', 'Must not be empty'),
+  file_name: textField(255).check(z.refine((name) => name.trim() !== '', 'Must not be empty')),
   content_type: z
-    .string({ error: 'Must be a string' })
-    .max(255, 'Must be at most 255 characters')
-    .transform(normalizeType)
-    .refine((type) => isAllowedType(type), 'This file type is not allowed'),
+    .pipe(z.string({ error: 'Must be a string' }).check(z.maxLength(255, 'Must be at most 255 characters')), z.transform(normalizeType))
+    .check(z.refine((type) => isAllowedType(type), 'This file type is not allowed')),
   // The shared integer rule (http/integers.ts): 2^53 says it is too large, not "Must be an integer".
   size: integerField({ min: 1, max: maxAttachmentBytes, tooSmall: 'Must be at least 1 byte', tooLarge: `Must be at most ${maxAttachmentBytes} bytes (20 MB)` }),
 });

@@ -1,12 +1,13 @@
-import * as z from 'zod';
+import * as z from '../validation';
 import type { Principal } from '../entities/principal';
 
 /**
- * What the authorizers hand to handlers. API Gateway may deliver context
+ * What the WebSocket $connect authorizer hands to handlers (HTTP routes have no
+ * authorizer: lib/auth/http-identity.ts). API Gateway may deliver context
  * values as strings, so ids are coerced.
  */
 const contextSchema = z.discriminatedUnion('principal_type', [
-  z.object({ principal_type: z.enum(['store', 'admin']), principal_id: z.coerce.number().int().positive() }),
+  z.object({ principal_type: z.enum(['store', 'admin']), principal_id: z.coerce.number().check(z.int(), z.positive()) }),
   z.object({ principal_type: z.literal('anonymous') }),
   z.object({ principal_type: z.literal('unavailable') }),
 ]);
@@ -24,7 +25,7 @@ export function toAuthContext(principal: Principal | undefined): { principal_typ
  * was opened with (never the token): $connect stores it on the connection row
  * so that revoking the token can close exactly its sockets (README "Rotating tokens").
  */
-const tokenHashSchema = z.object({ token_hash: z.string().regex(/^[0-9a-f]{64}$/) });
+const tokenHashSchema = z.object({ token_hash: z.string().check(z.regex(/^[0-9a-f]{64}$/)) });
 
 export function tokenHashFromContext(context: unknown): string | undefined {
   const parsed = tokenHashSchema.safeParse(context ?? {});

@@ -28,8 +28,10 @@ function moveInboxEntry(deps: Deps, entry: Entry, previous: Entry | undefined): 
  * The work that follows a send's commits (docs/ARCHITECTURE.md "A store
  * message, step by step", step 8), in parallel: each session's inbox entry
  * moves once, a store's message that reached no admin gets the "unavailable"
- * notice, and every written message is pushed to its audience. Retries that
- * wrote nothing cost none of it.
+ * notice, and every written message is pushed to its audience, looked up now,
+ * after the commit: `audienceFor` reads it again if the read the status was
+ * decided on is older than 1 s (audienceCache in lib/realtime/fanout.ts).
+ * Retries that wrote nothing cost none of it.
  */
 export async function afterSend(
   deps: Deps,

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../validation';
 import { limits } from '../limits';
 import { checkLink } from './links';
 
@@ -11,29 +11,31 @@ const tooLong = `Must be at most ${limits.attachmentUrlMaxChars} characters`;
  * links.ts's rule, turned into its normalised href, so the draft, the stored
  * message and idempotent retries all carry the same string (README "Links").
  */
-export const attachmentUrlField = z
-  .string({ error: 'Must be a string' })
-  .max(limits.attachmentUrlMaxChars, tooLong)
-  .transform((value, ctx) => {
+export const attachmentUrlField = z.pipe(
+  z.string({ error: 'Must be a string' }).check(z.maxLength(limits.attachmentUrlMaxChars, tooLong)),
+  z.transform((value: string, ctx) => {
     if (value === '') return value;
     const link = checkLink(value);
+    // zod/mini's transform context has no addIssue: issues go on the list as classic zod's addIssue put them.
     if ('problem' in link) {
-      ctx.addIssue({ code: 'custom', message: link.problem });
+      ctx.issues.push({ code: 'custom', message: link.problem, input: value });
       return z.NEVER;
     }
     // Normalising can add one "/" (an empty path); the stored href keeps the limit too.
     if (link.href.length > limits.attachmentUrlMaxChars) {
-      ctx.addIssue({ code: 'custom', message: tooLong });
+      ctx.issues.push({ code: 'custom', message: tooLong, input: value });
       return z.NEVER;
     }
     return link.href;
-  });
+  }),
+);
 
 export const attachmentTypeField = z
-  .string({ error: 'Must be a string' })
-  .max(limits.attachmentTypeMaxChars, `Must be at most ${limits.attachmentTypeMaxChars} characters`)
-  .transform((value) => value.trim().toLowerCase())
-  .refine((value) => value === '' || mimePattern.test(value), 'Must be a MIME type such as image/jpeg');
+  .pipe(
+    z.string({ error: 'Must be a string' }).check(z.maxLength(limits.attachmentTypeMaxChars, `Must be at most ${limits.attachmentTypeMaxChars} characters`)),
+    z.transform((value: string) => value.trim().toLowerCase()),
+  )
+  .check(z.refine((value) => value === '' || mimePattern.test(value), 'Must be a MIME type such as image/jpeg'));
 
 const byExtension: Record<string, string> = {
   jpg: 'image/jpeg',

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../validation';
 import { AppError, BadRequestError, type FieldErrors } from '../errors';
 import { limits } from '../limits';
 import type { SpecialType } from '../entities/session';
@@ -11,39 +11,41 @@ export const maxBatchMessages = 20;
 
 const clientMessageId = z
   .string({ error: 'Must be a string' })
-  .regex(/^[A-Za-z0-9._:-]{1,64}$/, 'Must be 1 to 64 letters, digits, dots, dashes, colons or underscores');
+  .check(z.regex(/^[A-Za-z0-9._:-]{1,64}$/, 'Must be 1 to 64 letters, digits, dots, dashes, colons or underscores'));
 
 /** Product and session ids: positive integers up to 2^53 − 1 (http/integers.ts). */
 const productId = idField;
 
 /** Fields every sender may use: Send Message's three (README), a product card, and an idempotency key. */
 const messageFields = {
-  content: textField(limits.contentMaxChars).nullish(),
-  attachment_url: attachmentUrlField.nullish(),
-  attachment_type: attachmentTypeField.nullish(),
-  product_id: productId.nullish(),
-  client_message_id: clientMessageId.nullish(),
+  content: z.nullish(textField(limits.contentMaxChars)),
+  attachment_url: z.nullish(attachmentUrlField),
+  attachment_type: z.nullish(attachmentTypeField),
+  product_id: z.nullish(productId),
+  client_message_id: z.nullish(clientMessageId),
 };
 
-const adminOnly = z
-  .unknown()
-  .refine((value) => value === undefined || value === null, 'Only admins can send action messages')
-  .optional();
+const adminOnly = z.optional(z.unknown().check(z.refine((value) => value === undefined || value === null, 'Only admins can send action messages')));
 
 export const storeMessageFields = z.object({ ...messageFields, special_type: adminOnly, special_param: adminOnly });
 
-const quickReply = z.string({ error: 'Must be a string' }).max(40, 'Must be at most 40 characters').refine((value) => value.trim() !== '', 'Must not be empty');
+const quickReply = z.string({ error: 'Must be a string' }).check(
+  z.maxLength(40, 'Must be at most 40 characters'),
+  z.refine((value) => value.trim() !== '', 'Must not be empty'),
+);
 
 /** What each action expects as its parameter. */
-const specialParams: Record<SpecialType, z.ZodType> = {
-  open_url: attachmentUrlField.refine((value) => value !== '', 'Must be an https URL'),
-  quick_replies: z.array(quickReply, { error: 'Must be a list of replies' }).min(1, 'Must offer at least one reply').max(10, 'Must offer at most 10 replies'),
+const specialParams: Record<SpecialType, z.ZodMiniType> = {
+  open_url: attachmentUrlField.check(z.refine((value) => value !== '', 'Must be an https URL')),
+  quick_replies: z
+    .array(quickReply, { error: 'Must be a list of replies' })
+    .check(z.minLength(1, 'Must offer at least one reply'), z.maxLength(10, 'Must offer at most 10 replies')),
 };
 
 const adminObject = z.object({
   ...messageFields,
-  special_type: z.enum(['open_url', 'quick_replies'], { error: 'Must be open_url or quick_replies' }).nullish(),
-  special_param: z.unknown().optional(),
+  special_type: z.nullish(z.enum(['open_url', 'quick_replies'], { error: 'Must be open_url or quick_replies' })),
+  special_param: z.optional(z.unknown()),
 });
 
 /**
@@ -51,19 +53,21 @@ const adminObject = z.object({
  * is replaced by its parsed form, so an open_url link is stored as its
  * normalised href (README "Links").
  */
-function checkSpecial<T extends z.infer<typeof adminObject>>(body: T, ctx: z.RefinementCtx): T {
+function checkSpecial<T extends z.infer<typeof adminObject>>(body: T, ctx: z.core.ParsePayload): T {
+  // zod/mini's transform context has no addIssue: issues go on the list as classic zod's addIssue put them.
+  const addIssue = (path: PropertyKey[], message: string) => ctx.issues.push({ code: 'custom', path, message, input: body });
   if (!body.special_type) {
-    if (body.special_param !== undefined && body.special_param !== null) ctx.addIssue({ code: 'custom', path: ['special_param'], message: 'Requires special_type' });
+    if (body.special_param !== undefined && body.special_param !== null) addIssue(['special_param'], 'Requires special_type');
     return body;
   }
   const parsed = specialParams[body.special_type].safeParse(body.special_param);
-  if (!parsed.success) for (const issue of parsed.error.issues) ctx.addIssue({ code: 'custom', path: ['special_param', ...issue.path], message: issue.message });
-  if (isBlank(body.content)) ctx.addIssue({ code: 'custom', path: ['content'], message: 'An action message needs content to show' });
+  if (!parsed.success) for (const issue of parsed.error.issues) addIssue(['special_param', ...issue.path], issue.message);
+  if (isBlank(body.content)) addIssue(['content'], 'An action message needs content to show');
   return parsed.success ? { ...body, special_param: parsed.data } : body;
 }
 
 /** The admin `send` action's frame: a message (maybe an action or a product card) and its session. */
-export const adminSendFrame = adminObject.extend({ session_id: productId }).transform(checkSpecial);
+export const adminSendFrame = z.pipe(z.extend(adminObject, { session_id: productId }), z.transform(checkSpecial));
 
 type MessageFields = z.infer<typeof storeMessageFields> | z.infer<typeof adminObject>;
 
@@ -95,7 +99,7 @@ export function toDraft(fields: MessageFields): MessageDraft {
   if (isBlank(fields.content) && url === '' && productId === undefined) throw new DraftError('content', contentRequired);
   const declaredType = fields.attachment_type ?? '';
   if (url === '' && declaredType !== '') throw new DraftError('attachment_type', 'Requires attachment_url');
-  const special = 'special_type' in fields && typeof fields.special_type === 'string' ? { type: fields.special_type, param: fields.special_param as string | string[] } : undefined;
+  const special = 'special_type' in fields && typeof fields.special_type === 'string' ? { type: fields.special_type as SpecialType, param: fields.special_param as string | string[] } : undefined;
   return {
     content: fields.content ?? '',
     attachment_url: url,
@@ -124,8 +128,7 @@ export function singleDraft(fields: MessageFields): MessageDraft {
 export const storeBatchEnvelope = z.object({
   messages: z
     .array(z.unknown(), { error: 'Must be a list of messages' })
-    .min(1, 'Must contain at least one message')
-    .max(maxBatchMessages, `Must contain at most ${maxBatchMessages} messages`),
+    .check(z.minLength(1, 'Must contain at least one message'), z.maxLength(maxBatchMessages, `Must contain at most ${maxBatchMessages} messages`)),
 });
 
 /** A batch's items: a draft for each good one (undefined for the others), and every failing index and field. */

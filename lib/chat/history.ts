@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../validation';
 import { isoTime } from '../clock';
 import { chatTableRef, connectionsTableRef, type Deps } from '../deps';
 import { listAdminConnections } from '../entities/connection';
@@ -26,14 +26,14 @@ export interface HistoryPage {
 export type Cursor = { after?: number | undefined; before?: number | undefined };
 
 /** ?after=<id> polls for newer messages, ?before=<id> scrolls back; neither gives the newest page. */
-export const historyFields = z.object({ after: queryId.optional(), before: queryId.optional(), limit: pageLimit(50, 100) });
+export const historyFields = z.object({ after: z.optional(queryId), before: z.optional(queryId), limit: pageLimit(50, 100) });
 
 export const oneDirection: [(query: Cursor) => boolean, { message: string; path: string[] }] = [
   (query) => query.after === undefined || query.before === undefined,
   { message: 'Use after or before, not both', path: ['before'] },
 ];
 
-export const historyQuery = historyFields.refine(...oneDirection);
+export const historyQuery = historyFields.check(z.refine(...oneDirection));
 
 /** Turns message-id cursors into sequence numbers of this session. */
 function toPageRequest(sessionId: number, cursor: Cursor): PageRequest {

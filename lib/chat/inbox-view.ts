@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../validation';
 import { chatTableRef, type Deps } from '../deps';
 import { getPrincipals } from '../entities/principal';
 import { storeView, type StoreView } from './blocking';
@@ -42,12 +42,10 @@ export async function presentLastEntries(deps: Deps, entries: readonly LastEntry
 }
 
 /** Only keys this endpoint hands out: an inbox partition and a "<time>#<12-digit session id>" sort key. */
-const keySchema = z
-  .object({
-    pk: z.string().regex(/^INBOX#(open|closed#\d{4}-\d{2})$/),
-    sk: z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z#\d{12}$/),
-  })
-  .strict();
+const keySchema = z.strictObject({
+  pk: z.string().check(z.regex(/^INBOX#(open|closed#\d{4}-\d{2})$/)),
+  sk: z.string().check(z.regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z#\d{12}$/)),
+});
 
 export function inboxSession(item: InboxItem, store: StoreView, lastMessage: LastMessage): InboxSession {
   return { session: sessionView(item.session), store, last_message: lastMessage };

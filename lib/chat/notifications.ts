@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../validation';
 import { isoTime } from '../clock';
 import { chatTableRef, type Deps } from '../deps';
 import { listNotifiable, type LastEntry } from '../entities/inbox';
@@ -32,7 +32,7 @@ export interface NotificationsPage {
   next_cursor: string | null;
 }
 
-const cursorSchema = z.object({ created: z.string().max(40), id: z.number().int() }).strict();
+const cursorSchema = z.strictObject({ created: z.string().check(z.maxLength(40)), id: z.number().check(z.int()) });
 
 function isUnread(created: string, sessionId: number, reads: NotificationReads): boolean {
   const readAt = [reads.allReadAt, reads.readAt.get(sessionId)].filter((t): t is string => t !== undefined).sort().at(-1);

@@ -64,7 +64,8 @@ export async function postMessages(
   if (settled.size > 0) located = await target.open(located);
   const created = await copyAll(deps, [...copies.values()]);
 
-  // 6. Who should see it: read lazily, once per assignee, for the delivery status (step 7) and the pushes (step 8).
+  // 6. Who should see it: read lazily per assignee for the delivery status (step 7) and reused for the pushes
+  // (step 8) while at most 1 s old, else read again after the commit (audienceCache in lib/realtime/fanout.ts).
   const audienceFor = audienceCache(deps);
 
   // 7. Commit, message by message in array order (send-appends.ts); a refusal removes the copies again.

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../validation';
 import { chatTableRef, type Deps } from '../deps';
 import { syncInbox } from '../entities/inbox';
 import { NotFoundError } from '../errors';
@@ -14,9 +14,9 @@ import { textField } from './text';
 import { sessionView, type MessageView, type SessionView } from './views';
 
 export const ratingBody = z.object({
-  session_id: idField.nullish(),
+  session_id: z.nullish(idField),
   rating: integerField({ min: 1, max: 5, range: 'Must be an integer from 1 to 5' }),
-  comment: textField(1000).nullish(),
+  comment: z.nullish(textField(1000)),
 });
 
 export type RatingBody = z.infer<typeof ratingBody>;
@@ -36,7 +36,7 @@ export async function rateSession(deps: Deps, storeId: number, body: RatingBody)
   const head = await storeSessionHead(deps, storeId, sessionId);
   const refusal = ratingRefusal(head);
   if (refusal) throw refusal;
-  // Read once per admin audience, however often the append retries.
+  // One read for the status and the push, read again at either use once older than 1 s (audienceCache).
   const audienceFor = audienceCache(deps);
   const appended = await appendToLog(deps, { sessionId, head }, async (current, next): Promise<Write | Refuse> => {
     const refused = ratingRefusal(current);

@@ -88,7 +88,7 @@ export interface SendAppends {
   /** A repeat of an earlier item of the request, by draft index: the index of that item. */
   sameAs: ReadonlyMap<number, number>;
   settled: ReadonlyMap<number, Settled>;
-  /** The admin connections that see a session with this assignee. */
+  /** The admin connections that see a session with this assignee, read again when older than 1 s (audienceCache). */
   audienceFor: (adminId: number | null) => Promise<Connection[]>;
   errorAt: ErrorAt;
 }

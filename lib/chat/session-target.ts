@@ -1,7 +1,7 @@
 import { chatTableRef, type Deps } from '../deps';
 import { nextId } from '../entities/counter';
 import { getPrincipal, type PrincipalProfile } from '../entities/principal';
-import { readHead, type Entry } from '../entities/session';
+import { deleteBlockMarker, readHead, readHeadAndBlock, type BlockMark, type Entry } from '../entities/session';
 import { swapActiveSession } from '../entities/store';
 import { AppError, ForbiddenError, InternalError, NotFoundError, UnauthorizedError } from '../errors';
 import { noteStoreSeen } from './store-activity';
@@ -50,13 +50,56 @@ export async function activeStore(deps: Deps, storeId: number, { noteSeen = true
   return store;
 }
 
-/** The store's open session, or where a new one would start; reads only. */
+/**
+ * The store's open session, or where a new one would start; reads only
+ * (docs/ARCHITECTURE.md "A store message, step by step", step 3). When this
+ * instance knows the store's session, one consistent Query of that session's
+ * partition reads its head and its block marker: an open head of this store
+ * and no marker is the answer. A block is marked in the session the store's
+ * pointer names before the admin is answered, and the pointer leaves a
+ * session only once it is closed or full, so the session a send may still
+ * write to carries every acknowledged block (lib/chat/blocking.ts). Anything
+ * else (no hint, a head not open, a marker) goes to the profile, which has
+ * the last word on `blocked` and on the pointer.
+ */
 async function locateStoreSession(deps: Deps, storeId: number): Promise<LocatedSession> {
-  // The message about to be written stamps the session's last_store_message_at, which presence reads.
-  const store = await activeStore(deps, storeId, { noteSeen: false });
+  const known = deps.activeSessions?.get(storeId);
+  if (known === undefined) return locateByProfile(deps, storeId);
+  const { head, block } = await readHeadAndBlock(chatTableRef(deps), known);
+  if (!block && head?.session.store_id === storeId && isOpen(head)) {
+    deps.activeSessions?.remember(storeId, known);
+    return { sessionId: known, head };
+  }
+  return locateByProfile(deps, storeId, { sessionId: known, head, block });
+}
+
+/** What the session partition said when the instance's hint did not settle the send. */
+interface Seen {
+  sessionId: number;
+  head: Entry | undefined;
+  block: BlockMark | undefined;
+}
+
+/** Today's path: the profile (blocked? which session?), then that session's head unless `seen` already read it. */
+async function locateByProfile(deps: Deps, storeId: number, seen?: Seen): Promise<LocatedSession> {
+  const chat = chatTableRef(deps);
+  let store: PrincipalProfile;
+  try {
+    // The message about to be written stamps the session's last_store_message_at, which presence reads.
+    store = await activeStore(deps, storeId, { noteSeen: false });
+  } catch (error) {
+    deps.activeSessions?.forget(storeId);
+    throw error;
+  }
   const active = store.active_session_id;
-  const head = active === undefined ? undefined : await readHead(chatTableRef(deps), active);
-  if (active !== undefined && isOpen(head)) return { sessionId: active, head };
+  const reread = seen?.sessionId === active ? seen : undefined;
+  // Not blocked, yet a marker: left by a block that raced an unblock. Removed by its id, so a newer block's stays.
+  if (reread?.block && active !== undefined) await deleteBlockMarker(chat, active, reread.block.id);
+  const head = active === undefined ? undefined : reread ? reread.head : await readHead(chat, active);
+  if (active !== undefined && isOpen(head)) {
+    deps.activeSessions?.remember(storeId, active);
+    return { sessionId: active, head };
+  }
   return { head: undefined, previous: head, pointer: active };
 }
 
@@ -71,8 +114,12 @@ async function openStoreSession(deps: Deps, storeId: number, found: LocatedSessi
   for (let attempt = 0; attempt < 5; attempt++) {
     if (located.sessionId !== undefined) return located;
     const sessionId = await nextId(chat, 'session');
-    if (await swapActiveSession(chat, storeId, located.pointer, sessionId)) return { sessionId, head: undefined, previous: located.previous };
-    located = await locateStoreSession(deps, storeId);
+    if (await swapActiveSession(chat, storeId, located.pointer, sessionId)) {
+      deps.activeSessions?.remember(storeId, sessionId);
+      return { sessionId, head: undefined, previous: located.previous };
+    }
+    // Another send opened one first, or an admin blocked the store (a blocked store gets no new session): the profile says which.
+    located = await locateByProfile(deps, storeId);
   }
   throw new Error('Could not settle the active session after 5 attempts');
 }

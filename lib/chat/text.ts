@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../validation';
 
 /** Length in Unicode code points, so an emoji counts once. */
 export function codePointLength(value: string): number {
@@ -14,8 +14,10 @@ export function codePointLength(value: string): number {
 export function textField(maxChars: number) {
   return z
     .string({ error: 'Must be a string' })
-    .refine((value) => value.isWellFormed(), 'Must be valid Unicode text')
-    .refine((value) => codePointLength(value) <= maxChars, `Must be at most ${maxChars} characters`);
+    .check(
+      z.refine((value) => value.isWellFormed(), 'Must be valid Unicode text'),
+      z.refine((value) => codePointLength(value) <= maxChars, `Must be at most ${maxChars} characters`),
+    );
 }
 
 export function isBlank(value: string | null | undefined): boolean {

@@ -1,4 +1,5 @@
-import { DeleteCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { BatchWriteCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { TableRef } from '../db/types';
 import { typeOf, type MessageType } from './message-type';
 import type { Entry, SessionState } from './session';
@@ -22,8 +23,9 @@ export interface InboxItem {
 
 /**
  * One inbox entry per session, keyed by last_message_at so a Query returns
- * sessions newest first. A new message moves the entry: put the new key, then
- * delete the old one (2 WCU), which is cheaper than re-keying a GSI (3 WCU).
+ * sessions newest first. A new message moves the entry: a put of the new key
+ * and a delete of the old one in one BatchWriteItem (2 WCU, one request),
+ * which is cheaper than re-keying a GSI (3 WCU).
  * It is also the persisted notification for the session's audience: all
  * admins while unclaimed, the assignee once claimed.
  */
@@ -45,32 +47,77 @@ export function inboxKey(state: SessionState): InboxKey {
 
 const previewChars = 140;
 
+/** One request of a BatchWriteItem, as the document client takes it. */
+export type InboxWrite = { PutRequest: { Item: Record<string, unknown> } } | { DeleteRequest: { Key: Record<string, unknown> } };
+
+/** Sends some writes and answers those DynamoDB left unprocessed. */
+export type SendWrites = (writes: InboxWrite[]) => Promise<InboxWrite[]>;
+
+/** Retries of the writes a BatchWriteItem left unprocessed (throttling), with a short doubling backoff. */
+const unprocessedRetries = 3;
+const firstBackoffMs = 10;
+
+/**
+ * Writes all of `writes` with as few requests as DynamoDB allows: one, unless
+ * it leaves some unprocessed, which are sent again a few times with a short
+ * backoff. Throws, naming them, if some are still left; the caller logs it.
+ */
+export async function writeAll(send: SendWrites, writes: InboxWrite[], pause: (ms: number) => Promise<unknown> = sleep): Promise<void> {
+  let left = await send(writes);
+  for (let retry = 0; left.length > 0 && retry < unprocessedRetries; retry++) {
+    await pause(firstBackoffMs * 2 ** retry * (0.5 + Math.random() / 2));
+    left = await send(left);
+  }
+  if (left.length > 0) {
+    const what = left.map((write) => ('PutRequest' in write ? `put ${String(write.PutRequest.Item.sk)}` : `delete ${String(write.DeleteRequest.Key.sk)}`));
+    throw new Error(`inbox writes left unprocessed: ${what.join(', ')}`);
+  }
+}
+
+/**
+ * Moves the session's inbox entry from where `previous` put it to where
+ * `entry` puts it (docs/DATA_MODEL.md "Writes per store message"): the new
+ * entry, the delete of the old one and, when the session closes into a new
+ * month, that month's item, in one BatchWriteItem. Not a transaction, which
+ * costs 2 WCU per item. A batch gives up the order of put-then-delete: if
+ * DynamoDB leaves the put unprocessed and every retry of it fails, the old
+ * entry may already be gone and the session is missing from the inbox until
+ * its next entry puts it back; that failure is thrown, for the caller to log.
+ * A single write (a session's first entry) is a plain PutItem.
+ */
 export async function syncInbox(ref: TableRef, entry: Entry, previous: Entry | undefined): Promise<void> {
   const next = inboxKey(entry.session);
-  await ref.db.send(
-    new PutCommand({
-      TableName: ref.table,
-      Item: {
-        ...next,
-        entity: 'inbox',
-        session: entry.session,
-        last_entry: {
-          id: entry.id,
-          sender_type: entry.sender_type,
-          type: typeOf(entry),
-          preview: Array.from(entry.content).slice(0, previewChars).join(''),
-          created: entry.created,
+  const writes: InboxWrite[] = [
+    {
+      PutRequest: {
+        Item: {
+          ...next,
+          entity: 'inbox',
+          session: entry.session,
+          last_entry: {
+            id: entry.id,
+            sender_type: entry.sender_type,
+            type: typeOf(entry),
+            preview: Array.from(entry.content).slice(0, previewChars).join(''),
+            created: entry.created,
+          },
         },
       },
-    }),
-  );
+    },
+  ];
   if (next.pk !== openPartition && next.pk !== (previous && inboxKey(previous.session).pk)) {
-    await ref.db.send(new PutCommand({ TableName: ref.table, Item: { pk: monthsPartition, sk: next.pk.slice(closedPartition('').length) } }));
+    writes.push({ PutRequest: { Item: { pk: monthsPartition, sk: next.pk.slice(closedPartition('').length) } } });
   }
-  if (!previous) return;
-  const old = inboxKey(previous.session);
-  if (old.pk === next.pk && old.sk === next.sk) return;
-  await ref.db.send(new DeleteCommand({ TableName: ref.table, Key: old }));
+  const old = previous && inboxKey(previous.session);
+  if (old && (old.pk !== next.pk || old.sk !== next.sk)) writes.push({ DeleteRequest: { Key: { ...old } } });
+  if (writes.length === 1) {
+    await ref.db.send(new PutCommand({ TableName: ref.table, Item: (writes[0] as { PutRequest: { Item: Record<string, unknown> } }).PutRequest.Item }));
+    return;
+  }
+  await writeAll(async (batch) => {
+    const out = await ref.db.send(new BatchWriteCommand({ RequestItems: { [ref.table]: batch } }));
+    return (out.UnprocessedItems?.[ref.table] ?? []) as InboxWrite[];
+  }, writes);
 }
 
 export type InboxFilter = { state: 'open' } | { state: 'unclaimed' } | { state: 'mine'; adminId: number } | { state: 'closed' };

@@ -1,5 +1,5 @@
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import * as z from 'zod';
+import * as z from '../validation';
 import { isConditionalCheckFailed, type TableRef } from '../db/types';
 import { nextId } from './counter';
 import { principalKey } from './principal';
@@ -11,39 +11,44 @@ import { principalKey } from './principal';
  */
 export const productLanguages = ['en_GB', 'fr_FR', 'es_ES', 'de_DE'] as const;
 
-const httpsUrl = z
-  .string()
-  .max(2048, 'Must be at most 2048 characters')
-  .refine((value) => {
+const httpsUrl = z.string().check(
+  z.maxLength(2048, 'Must be at most 2048 characters'),
+  z.refine((value) => {
     try {
       return new URL(value).protocol === 'https:';
     } catch {
       return false;
     }
-  }, 'Must be an https URL');
-const money = z.number({ error: 'Must be a number' }).finite('Must be a number').min(0, 'Must not be negative').max(1e9, 'Is too large');
-const count = z.number({ error: 'Must be an integer' }).int('Must be an integer').min(0, 'Must not be negative').max(1e9, 'Is too large');
-const text = (max: number) => z.string({ error: 'Must be a string' }).max(max, `Must be at most ${max} characters`);
+  }, 'Must be an https URL'),
+);
+// z.number() refuses Infinity and NaN itself ("Must be a number"), as classic zod's .finite() did.
+const money = z.number({ error: 'Must be a number' }).check(z.minimum(0, 'Must not be negative'), z.maximum(1e9, 'Is too large'));
+const count = z.number({ error: 'Must be an integer' }).check(z.int('Must be an integer'), z.minimum(0, 'Must not be negative'), z.maximum(1e9, 'Is too large'));
+const text = (max: number) => z.string({ error: 'Must be a string' }).check(z.maxLength(max, `Must be at most ${max} characters`));
+/** A field that may be null and defaults to null. */
+const nullable = <T extends z.ZodMiniType>(schema: T) => z._default(z.nullable(schema), null);
 
 /** One product as an import file lists it (README, `product import`; `sku` identifies it within the store). */
 export const productInput = z.object({
-  sku: z.string({ error: 'Must be a string' }).regex(/^[A-Za-z0-9._-]{1,64}$/, 'Must be 1 to 64 letters, digits, dots, dashes or underscores'),
-  name: text(200).nullable().default(null),
-  type: text(100).nullable().default(null),
-  discount_percentage: z.number({ error: 'Must be a number' }).min(0, 'Must be from 0 to 100').max(100, 'Must be from 0 to 100').default(0),
-  price_catalog: money.default(0),
-  reference_unit_price: money.default(0),
+  sku: z.string({ error: 'Must be a string' }).check(z.regex(/^[A-Za-z0-9._-]{1,64}$/, 'Must be 1 to 64 letters, digits, dots, dashes or underscores')),
+  name: nullable(text(200)),
+  type: nullable(text(100)),
+  discount_percentage: z._default(z.number({ error: 'Must be a number' }).check(z.minimum(0, 'Must be from 0 to 100'), z.maximum(100, 'Must be from 0 to 100')), 0),
+  price_catalog: z._default(money, 0),
+  reference_unit_price: z._default(money, 0),
   price: money,
-  youtube_id: z.string({ error: 'Must be a string' }).regex(/^[A-Za-z0-9_-]{6,20}$/, 'Must be a YouTube video id').nullable().default(null),
-  url: httpsUrl.nullable().default(null),
-  description: text(2000).nullable().default(null),
-  images: z
-    .array(z.object({ lang: z.enum(productLanguages, { error: `Must be one of ${productLanguages.join(', ')}` }), content: httpsUrl }))
-    .max(productLanguages.length * 4, 'Has too many images')
-    .default([]),
-  stock: count.default(0),
-  stock_available: count.default(0),
-  old_image: httpsUrl.nullable().default(null),
+  youtube_id: nullable(z.string({ error: 'Must be a string' }).check(z.regex(/^[A-Za-z0-9_-]{6,20}$/, 'Must be a YouTube video id'))),
+  url: nullable(httpsUrl),
+  description: nullable(text(2000)),
+  images: z._default(
+    z
+      .array(z.object({ lang: z.enum(productLanguages, { error: `Must be one of ${productLanguages.join(', ')}` }), content: httpsUrl }))
+      .check(z.maxLength(productLanguages.length * 4, 'Has too many images')),
+    [],
+  ),
+  stock: z._default(count, 0),
+  stock_available: z._default(count, 0),
+  old_image: nullable(httpsUrl),
 });
 
 export type ProductInput = z.infer<typeof productInput>;

@@ -1,4 +1,4 @@
-import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { isConditionalCheckFailed, type TableRef } from '../db/types';
@@ -146,6 +146,77 @@ export async function readHead({ db, table }: TableRef, sessionId: number): Prom
   );
   const item = out.Items?.[0];
   return item ? toEntry(item) : undefined;
+}
+
+/**
+ * The store's block, marked in the partition of the session its messages go
+ * to (docs/DATA_MODEL.md "Blocking and the session marker"). Its sort key
+ * sorts right after every `MSG#<seq>` entry ('$' is 0x24, '#' 0x23) and lies
+ * outside `begins_with(sk, "MSG#")` and every `MSG#<a>`..`MSG#<b>` range, so
+ * no history, head or entry read ever returns it; only readHeadAndBlock asks
+ * for it.
+ */
+export const blockMarkerSk = 'MSG$BLOCKED';
+
+/** A block as its marker records it: the admin, when, and the id that tells this block from a later one. */
+export interface BlockMark {
+  by: number;
+  at: string;
+  id: string;
+}
+
+export interface HeadAndBlock {
+  head: Entry | undefined;
+  /** The session's block marker, if one is there. */
+  block: BlockMark | undefined;
+}
+
+/**
+ * The newest entry and the block marker in one consistent Query: both sort
+ * at the top of `MSG#` .. `MSG$BLOCKED`, so descending with Limit 2 returns
+ * the marker (if any) and then the head.
+ */
+export async function readHeadAndBlock({ db, table }: TableRef, sessionId: number): Promise<HeadAndBlock> {
+  const out = await db.send(
+    new QueryCommand({
+      TableName: table,
+      KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+      ExpressionAttributeValues: { ':pk': sessionKeys.pk(sessionId), ':from': 'MSG#', ':to': blockMarkerSk },
+      ScanIndexForward: false,
+      Limit: 2,
+      ConsistentRead: true,
+    }),
+  );
+  const [first, second] = out.Items ?? [];
+  if (first?.sk === blockMarkerSk) return { block: first.block as BlockMark, head: second ? toEntry(second) : undefined };
+  return { block: undefined, head: first ? toEntry(first) : undefined };
+}
+
+/** Marks the store's block in the session's partition (overwriting an older marker). */
+export async function putBlockMarker({ db, table }: TableRef, sessionId: number, block: BlockMark): Promise<void> {
+  await db.send(new PutCommand({ TableName: table, Item: { pk: sessionKeys.pk(sessionId), sk: blockMarkerSk, entity: 'block', block } }));
+}
+
+/**
+ * Removes the marker of block `blockId`, and only that one: a later block's
+ * marker (another id) stays. Returns whether a marker was removed.
+ */
+export async function deleteBlockMarker({ db, table }: TableRef, sessionId: number, blockId: string): Promise<boolean> {
+  try {
+    await db.send(
+      new DeleteCommand({
+        TableName: table,
+        Key: { pk: sessionKeys.pk(sessionId), sk: blockMarkerSk },
+        ConditionExpression: '#block.#id = :id',
+        ExpressionAttributeNames: { '#block': 'block', '#id': 'id' },
+        ExpressionAttributeValues: { ':id': blockId },
+      }),
+    );
+    return true;
+  } catch (error) {
+    if (isConditionalCheckFailed(error)) return false;
+    throw error;
+  }
 }
 
 export type AppendResult = { ok: true } | { ok: false; occupant: Entry };

@@ -2,15 +2,24 @@ import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { isConditionalCheckFailed, type TableRef } from '../db/types';
 import { principalKey, type PrincipalProfile } from './principal';
 
-/** What a block records: the admin and when (README "Admin WebSocket", Blocking). */
+/**
+ * What a block records: the admin and when (README "Admin WebSocket",
+ * Blocking), and an id that tells it from a later block, so an unblock
+ * removes only its own block's marker (docs/DATA_MODEL.md "Blocking and the
+ * session marker"). Blocks written before the marker existed have no id.
+ */
 export interface StoreBlock {
   by: number;
   at: string;
+  id?: string;
 }
 
 /**
  * Points the store at a new active session, but only if nobody else already
- * did: concurrent first messages race here and exactly one wins.
+ * did: concurrent first messages race here and exactly one wins. A blocked
+ * store gets no new session: the block marks the session the pointer names
+ * when the block is written, so the pointer must not move while the store is
+ * blocked (docs/DATA_MODEL.md "Blocking and the session marker").
  */
 export async function swapActiveSession(
   ref: TableRef,
@@ -26,8 +35,8 @@ export async function swapActiveSession(
         UpdateExpression: expected === undefined ? 'SET active_session_id = :next' : 'SET active_session_id = :next, previous_session_id = :expected',
         ConditionExpression:
           expected === undefined
-            ? 'attribute_exists(pk) AND attribute_not_exists(active_session_id)'
-            : 'active_session_id = :expected',
+            ? 'attribute_exists(pk) AND attribute_not_exists(active_session_id) AND attribute_not_exists(blocked)'
+            : 'active_session_id = :expected AND attribute_not_exists(blocked)',
         ExpressionAttributeValues: expected === undefined ? { ':next': next } : { ':next': next, ':expected': expected },
       }),
     );
@@ -38,11 +47,19 @@ export async function swapActiveSession(
   }
 }
 
+/** A block write's outcome: the profile after it, and the block it replaced or removed. */
+export interface BlockWritten {
+  profile: PrincipalProfile;
+  replaced: StoreBlock | undefined;
+}
+
 /**
  * Sets the store's block, or clears it when `block` is undefined. Returns the
- * profile after the write, or undefined when no such store exists.
+ * profile after the write (its active_session_id as of the write: the block
+ * itself never moves it) and the block it replaced, or undefined when no
+ * such store exists.
  */
-export async function writeStoreBlock(ref: TableRef, storeId: number, block: StoreBlock | undefined): Promise<PrincipalProfile | undefined> {
+export async function writeStoreBlock(ref: TableRef, storeId: number, block: StoreBlock | undefined): Promise<BlockWritten | undefined> {
   try {
     const out = await ref.db.send(
       new UpdateCommand({
@@ -51,10 +68,11 @@ export async function writeStoreBlock(ref: TableRef, storeId: number, block: Sto
         UpdateExpression: block ? 'SET blocked = :blocked' : 'REMOVE blocked',
         ConditionExpression: 'attribute_exists(pk)',
         ...(block ? { ExpressionAttributeValues: { ':blocked': block } } : {}),
-        ReturnValues: 'ALL_NEW',
+        ReturnValues: 'ALL_OLD',
       }),
     );
-    return out.Attributes as PrincipalProfile;
+    const { blocked: replaced, ...rest } = out.Attributes as PrincipalProfile & { blocked?: StoreBlock };
+    return { profile: { ...rest, ...(block ? { blocked: block } : {}) }, replaced };
   } catch (error) {
     if (isConditionalCheckFailed(error)) return undefined;
     throw error;

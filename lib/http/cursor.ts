@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../validation';
 import { BadRequestError } from '../errors';
 
 /** Opaque page cursors: base64url JSON, validated on the way back in. */
@@ -6,7 +6,7 @@ export function encodeCursor(value: unknown): string {
   return Buffer.from(JSON.stringify(value), 'utf8').toString('base64url');
 }
 
-export function decodeCursor<T>(raw: string | undefined, schema: z.ZodType<T>): T | undefined {
+export function decodeCursor<T>(raw: string | undefined, schema: z.ZodMiniType<T>): T | undefined {
   if (raw === undefined) return undefined;
   let value: unknown;
   try {
@@ -19,4 +19,4 @@ export function decodeCursor<T>(raw: string | undefined, schema: z.ZodType<T>): 
   return parsed.data;
 }
 
-export const cursorText = z.string().max(512, 'Is not a cursor this endpoint issued');
+export const cursorText = z.string().check(z.maxLength(512, 'Is not a cursor this endpoint issued'));

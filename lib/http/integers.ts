@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../validation';
 
 /**
  * Integer fields of bodies, query strings, paths and WebSocket frames, with one
@@ -39,10 +39,12 @@ export function integerProblem(value: number, rule: IntegerRule = {}): string | 
 
 /** An integer in JSON (a body or a frame): a JSON number, never a string. */
 export function integerField(rule: IntegerRule = {}) {
-  return z.number({ error: rule.range ?? integerMessages.notInteger }).superRefine((value, ctx) => {
-    const problem = integerProblem(value, rule);
-    if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
-  });
+  return z.number({ error: rule.range ?? integerMessages.notInteger }).check(
+    z.superRefine((value, ctx) => {
+      const problem = integerProblem(value, rule);
+      if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
+    }),
+  );
 }
 
 /** A positive integer id in JSON: session_id, product_id, message_id, up_to_id, admin_id, store_id. */
@@ -54,10 +56,14 @@ export const idField = integerField();
  * than read as numbers.
  */
 export function integerText(rule: IntegerRule = {}) {
-  return z.string({ error: rule.range ?? integerMessages.notInteger }).transform((text, ctx) => {
-    const problem = /^-?(0|[1-9][0-9]*)$/.test(text) ? integerProblem(Number(text), rule) : (rule.range ?? integerMessages.notInteger);
-    if (problem === undefined) return Number(text);
-    ctx.addIssue({ code: 'custom', message: problem });
-    return z.NEVER;
-  });
+  return z.pipe(
+    z.string({ error: rule.range ?? integerMessages.notInteger }),
+    z.transform((text: string, ctx) => {
+      const problem = /^-?(0|[1-9][0-9]*)$/.test(text) ? integerProblem(Number(text), rule) : (rule.range ?? integerMessages.notInteger);
+      if (problem === undefined) return Number(text);
+      // zod/mini's transform context has no addIssue: the issue goes on the list as classic zod's addIssue put it.
+      ctx.issues.push({ code: 'custom', message: problem, input: text });
+      return z.NEVER;
+    }),
+  );
 }

@@ -7,9 +7,6 @@ import { createHash, timingSafeEqual } from 'node:crypto';
  */
 export const originVerifyHeader = 'x-origin-verify';
 
-/** What the HTTP authorizer puts in its context when the header is missing or wrong. */
-export const originRejected = 'rejected';
-
 const digest = (value: string): Buffer => createHash('sha256').update(value, 'utf8').digest();
 
 /**

@@ -1,5 +1,5 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import type * as z from 'zod';
+import type * as z from '../validation';
 import { BadRequestError, PayloadTooLargeError } from '../errors';
 import { limits } from '../limits';
 import { fieldErrors } from './zod-errors';
@@ -17,7 +17,7 @@ function rawBody(event: APIGatewayProxyEventV2): string {
  * policed: tokens travel in a header, not cookies, so there is no CSRF to
  * stop, and a JSON body sent as text/plain is still a JSON body.
  */
-export function parseJsonBody<T>(event: APIGatewayProxyEventV2, schema: z.ZodType<T>): T {
+export function parseJsonBody<T>(event: APIGatewayProxyEventV2, schema: z.ZodMiniType<T>): T {
   const text = rawBody(event);
   let value: unknown = {};
   if (text.trim() !== '') {

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../validation';
 import type { TableRef } from '../db/types';
 import { BadRequestError, NotFoundError, type FieldErrors } from '../errors';
 import { fieldErrors } from '../http/zod-errors';
@@ -14,7 +14,7 @@ const importConcurrency = 4;
 const productFile = z.object({
   products: z
     .array(productInput, { error: 'Must be an array of products, or an object {"products": [...]}' })
-    .max(productImportMaxProducts, `Must list at most ${productImportMaxProducts} products`),
+    .check(z.maxLength(productImportMaxProducts, `Must list at most ${productImportMaxProducts} products`)),
 });
 
 export interface ProductImportResult {

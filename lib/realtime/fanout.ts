@@ -1,5 +1,7 @@
+import type { Clock } from '../clock';
 import { connectionsTableRef, type Deps } from '../deps';
 import { deleteConnection, listAdminConnections, type Connection } from '../entities/connection';
+import { limits } from '../limits';
 import type { ServerEvent } from './events';
 
 export interface FanOutReport {
@@ -45,15 +47,36 @@ export async function sessionAudience(deps: Deps, adminId: number | null): Promi
 }
 
 /**
- * sessionAudience, read once per assignee for a whole request: the delivery
- * status of a send's messages and their pushes use the same list.
+ * sessionAudience, per assignee for a whole request, under one freshness rule
+ * (README "Coming online and reconnecting"): a read is reused while it is at
+ * most limits.audienceFreshMs old, measured from the start of its query, and
+ * read again at the next use past that. A send uses it twice, for the
+ * delivery status before the commit and for the pushes after it; a commit
+ * within the limit of the read pushes to that same list at no cost, while a
+ * slower one (a slow put, the append loop's retries, a long batch) pushes to
+ * a list read after its commit. So every connection registered (and visible
+ * in the index) at least that long before a commit gets the push. The status
+ * stays what the entry says: only a send slower than the limit may push to a
+ * list other than the one its status was decided on.
  */
 export function audienceCache(deps: Deps): (adminId: number | null) => Promise<Connection[]> {
-  const audiences = new Map<number | null, Promise<Connection[]>>();
-  return (adminId) => {
-    let found = audiences.get(adminId);
-    if (!found) audiences.set(adminId, (found = sessionAudience(deps, adminId)));
-    return found;
+  return freshReads(deps.clock, limits.audienceFreshMs, (adminId: number | null) => sessionAudience(deps, adminId));
+}
+
+/**
+ * One read per key, reused while it is at most `maxAgeMs` old (from when it
+ * started, by `clock`) and started again at the first use past that. Uses
+ * while a read is in flight share it.
+ */
+export function freshReads<K, V>(clock: Clock, maxAgeMs: number, read: (key: K) => Promise<V>): (key: K) => Promise<V> {
+  const reads = new Map<K, { startedMs: number; value: Promise<V> }>();
+  return (key) => {
+    const now = clock.now();
+    const found = reads.get(key);
+    if (found && now - found.startedMs <= maxAgeMs) return found.value;
+    const value = read(key);
+    reads.set(key, { startedMs: now, value });
+    return value;
   };
 }
 

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../validation';
 import { idField } from '../http/integers';
 
 /** Positive integer ids in WebSocket frames and JSON bodies: the shared rule and wording of http/integers.ts. */

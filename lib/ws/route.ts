@@ -1,5 +1,5 @@
 import type { APIGatewayProxyWebsocketEventV2 } from 'aws-lambda';
-import type * as z from 'zod';
+import type * as z from '../validation';
 import { identityFromContext } from '../auth/context';
 import { resolveDeps, type Deps, type DepsSource } from '../deps';
 import type { Principal } from '../entities/principal';
@@ -97,7 +97,7 @@ export interface WsContext<T> {
 export function wsAction<T>(
   spec: WsRouteSpec,
   source: DepsSource,
-  schema: z.ZodType<T>,
+  schema: z.ZodMiniType<T>,
   run: (ctx: WsContext<T>) => Promise<Record<string, unknown>>,
 ): (event: WsEvent) => Promise<WsResponse> {
   return async (event) => {

@@ -50,7 +50,10 @@ function wsOutcome(credential: string): WsOutcome {
 const describeOutcome = (outcome: HttpOutcome | WsOutcome) => (typeof outcome === 'string' ? outcome : JSON.stringify(outcome));
 
 describe('authorization matrix: every route and action against every credential', () => {
-  const stack = useTestStack({ s3Port: 0 });
+  // Each revoked token worked a moment before its revocation (test/support/valid-calls.ts), so with the
+  // identity cache it would still work for up to its TTL: README "Rotating tokens", tested in
+  // test/e2e/identity-cache.test.ts. Here every request reads its token, as after the TTL.
+  const stack = useTestStack({ s3Port: 0, identityCacheTtlMs: 0 });
   const sockets: TestSocket[] = [];
   afterEach(async () => {
     await Promise.all(sockets.splice(0).map((socket) => socket.close()));

@@ -1,7 +1,7 @@
 import type { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { originVerifyHeader } from '../../lib/http/origin';
-import { authorizers, httpCatchAll, httpRoutes, routes } from '../../lib/routes';
+import { authorizers, httpCatchAll, httpRoutes, routes, wsRoutes } from '../../lib/routes';
 import { ChatStack } from '../../infra/stack';
 import { logicalIdOf, resourceOf, resourcesOf, testApp, type Ref } from './synth';
 
@@ -60,41 +60,44 @@ describe('the $default route', () => {
 
 describe('the origin check', () => {
   const { stack, template } = synth();
-  const [secretId] = Object.keys(resourcesOf(template, 'AWS::SecretsManager::Secret'));
+  const secretIds = Object.keys(resourcesOf(template, 'AWS::SecretsManager::Secret'));
+  const secretId = secretIds.find((id) => id.startsWith('OriginVerifySecret1'))!;
+  const nextId = secretIds.find((id) => id.startsWith('OriginVerifySecret2'))!;
+  /** The comma-separated list the functions accept, as CloudFormation joins the dynamic references. */
+  const acceptedRefs = (...ids: string[]) => ({
+    'Fn::Join': ['', ids.flatMap((id, i) => [`${i === 0 ? '' : ':SecretString:::}},'}{{resolve:secretsmanager:`, { Ref: id }]).concat(':SecretString:::}}')],
+  });
 
-  it('generates the header value in Secrets Manager, without punctuation (the accepted list is comma-separated)', () => {
-    expect(Object.keys(resourcesOf(template, 'AWS::SecretsManager::Secret'))).toHaveLength(1);
+  it("generates the header value in Secrets Manager, and the next generation's, without punctuation (the accepted list is comma-separated)", () => {
+    expect(secretIds).toHaveLength(2);
+    expect(secretId).toBeDefined();
+    expect(nextId).toBeDefined();
     template.hasResourceProperties('AWS::SecretsManager::Secret', { GenerateSecretString: Match.objectLike({ ExcludePunctuation: true, PasswordLength: 48 }) });
   });
 
   it('has CloudFront send it as x-origin-verify, by dynamic reference (resolved at deploy, never in the template)', () => {
-    expect(originHeaders(template)).toEqual([{ HeaderName: originVerifyHeader, HeaderValue: secretRef(secretId!) }]);
+    expect(originHeaders(template)).toEqual([{ HeaderName: originVerifyHeader, HeaderValue: secretRef(secretId) }]);
   });
 
-  it('gives the value to the HTTP authorizer and the $default function only', () => {
-    for (const spec of [authorizers.http, httpCatchAll]) expect(functionEnv(template, stack, spec.name).ORIGIN_VERIFY_SECRETS).toEqual(secretRef(secretId!));
-    for (const spec of [...httpRoutes, authorizers.ws]) expect(functionEnv(template, stack, spec.name).ORIGIN_VERIFY_SECRETS).toBeUndefined();
+  it('gives the current and the next value to every HTTP route function and the $default function only (each checks it before the token)', () => {
+    for (const spec of [...httpRoutes, httpCatchAll]) expect(functionEnv(template, stack, spec.name).ORIGIN_VERIFY_SECRETS).toEqual(acceptedRefs(secretId, nextId));
+    for (const spec of [...wsRoutes, authorizers.ws]) expect(functionEnv(template, stack, spec.name).ORIGIN_VERIFY_SECRETS).toBeUndefined();
   });
 
-  it('updates those functions before the distribution, so a rotation never sends a value they refuse', () => {
-    const distribution = template.findResources('AWS::CloudFront::Distribution') as Record<string, { DependsOn?: string[] }>;
-    const dependsOn = Object.values(distribution)[0]!.DependsOn ?? [];
-
-    for (const spec of [authorizers.http, httpCatchAll]) expect(dependsOn).toContain(logicalIdOf(stack.functions.get(spec.name)!));
-  });
-
-  it('rotates with originSecretGeneration: CloudFront sends the new value, the functions accept the new and the previous one', () => {
+  it('rotates with originSecretGeneration: CloudFront sends the value the functions accepted one deployment earlier, and they keep the previous one', () => {
     const rotated = synth({ originSecretGeneration: 2 });
     const ids = Object.keys(resourcesOf(rotated.template, 'AWS::SecretsManager::Secret'));
     const current = ids.find((id) => id.startsWith('OriginVerifySecret2'))!;
     const previous = ids.find((id) => id.startsWith('OriginVerifySecret1'))!;
+    const next = ids.find((id) => id.startsWith('OriginVerifySecret3'))!;
 
-    // The previous generation keeps its logical id, so its value survives the rotation.
+    // Each generation keeps its logical id, so its value survives the rotation: the new current one is
+    // the "next" the functions already accepted, so neither side has to update first.
     expect(previous).toBe(secretId);
+    expect(current).toBe(nextId);
+    expect(ids).toHaveLength(3);
     expect(originHeaders(rotated.template)).toEqual([{ HeaderName: originVerifyHeader, HeaderValue: secretRef(current) }]);
-    expect(functionEnv(rotated.template, rotated.stack, authorizers.http.name).ORIGIN_VERIFY_SECRETS).toEqual({
-      'Fn::Join': ['', ['{{resolve:secretsmanager:', { Ref: current }, ':SecretString:::}},{{resolve:secretsmanager:', { Ref: previous }, ':SecretString:::}}']],
-    });
+    expect(functionEnv(rotated.template, rotated.stack, routes.storeSendMessage.name).ORIGIN_VERIFY_SECRETS).toEqual(acceptedRefs(current, previous, next));
   });
 });
 
@@ -146,7 +149,7 @@ describe('reserved concurrency', () => {
   });
 
   it('reserves what the reservedConcurrency prop names, on those functions only', () => {
-    const { stack, template } = synth({ reservedConcurrency: { [routes.storeSendMessage.name]: 20, [authorizers.http.name]: 40 } });
+    const { stack, template } = synth({ reservedConcurrency: { [routes.storeSendMessage.name]: 20, [routes.adminListSessions.name]: 40 } });
 
     const reserved = Object.fromEntries(
       [...stack.functions].flatMap(([name, fn]) => {
@@ -154,7 +157,7 @@ describe('reserved concurrency', () => {
         return value === undefined ? [] : [[name, value]];
       }),
     );
-    expect(reserved).toEqual({ [routes.storeSendMessage.name]: 20, [authorizers.http.name]: 40 });
+    expect(reserved).toEqual({ [routes.storeSendMessage.name]: 20, [routes.adminListSessions.name]: 40 });
   });
 
   it('refuses a name that is not a function', () => {

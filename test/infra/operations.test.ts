@@ -1,12 +1,11 @@
 import { Template } from 'aws-cdk-lib/assertions';
 import { chatTable, connectionsTable, tableSpecs, type TableSpec } from '../../lib/db/schema';
-import { authorizers, functionDefaults, httpCatchAll, httpRoutes, wsRoutes, type AuthorizerSpec } from '../../lib/routes';
+import { functionDefaults, functionSpecs } from '../../lib/routes';
 import { ChatStack } from '../../infra/stack';
 import { logicalIdOf, resourceOf, resourcesOf, testApp, type Ref } from './synth';
 
 /** What ops get: encryption, retention, access logs, alarms, throttles. Structural, so no bundling. */
 
-const functionSpecs: readonly AuthorizerSpec[] = [...httpRoutes, httpCatchAll, ...wsRoutes, authorizers.http, authorizers.ws];
 const arnOf = (id: string) => ({ 'Fn::GetAtt': [id, 'Arn'] });
 
 interface Statement {

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import type * as z from 'zod';
+import type * as z from '../../lib/validation';
 import { adminSendFrame, storeMessageFields } from '../../lib/chat/drafts';
 import { ratingBody } from '../../lib/chat/rating';
 import { historyFields } from '../../lib/chat/history';
@@ -7,7 +7,7 @@ import { idField, integerField, integerText, maxInteger } from '../../lib/http/i
 import { pageLimit } from '../../lib/http/params';
 import { sessionFrame } from '../../lib/ws/fields';
 
-const messagesOf = (schema: z.ZodType, value: unknown) => schema.safeParse(value).error?.issues.map((issue) => issue.message) ?? [];
+const messagesOf = (schema: z.ZodMiniType, value: unknown) => schema.safeParse(value).error?.issues.map((issue) => issue.message) ?? [];
 
 describe('integer fields', () => {
   describe('in JSON (bodies and frames)', () => {
