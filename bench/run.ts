@@ -118,7 +118,7 @@ async function measureOnStack(): Promise<StackResults> {
       capacity.push(await laterMessage(env, fanStore(index), level.admins));
       if (level.admins === 10) {
         const online = admins.online.slice(0, 10);
-        progress(`store sends: ${sendSizes.throughput} at concurrency ${sendSizes.concurrency}, ${sendSizes.sequential} at concurrency 1 (10 admins online)`);
+        progress(`store sends: ${sendSizes.rounds} × ${sendSizes.throughput} at concurrency ${sendSizes.concurrency}, ${sendSizes.sequential} at concurrency 1 (10 admins online)`);
         sends = await measureSends(env, stores, online);
         progress('floor again: raw PutItem right after the sends');
         floor.puts.again = await measurePuts(env, template, 'again');
