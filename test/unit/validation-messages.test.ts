@@ -33,10 +33,13 @@ function printable(value: unknown): unknown {
   return value;
 }
 
+/** One line of JSON per answer, so the snapshot stays a readable table rather than thousands of lines. */
+const line = (value: unknown): string => JSON.stringify(printable(value)) ?? 'undefined';
+
 /** What a client would see: the parsed value, or fieldErrors of the failure. */
-function outcome(schema: Schema, value: unknown): unknown {
+function outcome(schema: Schema, value: unknown): string {
   const parsed = schema.safeParse(value);
-  return parsed.success ? { ok: printable(parsed.data) } : { errors: fieldErrors(parsed.error) };
+  return line(parsed.success ? { ok: parsed.data } : { errors: fieldErrors(parsed.error) });
 }
 
 const hostile: Record<string, unknown> = {
@@ -129,7 +132,8 @@ describe('validation messages', () => {
 
   it('batch items answer as before', () => {
     const items = [{ content: 'hi' }, {}, null, { content: 5, product_id: 0 }, { attachment_type: 'image/png' }, { special_type: 'open_url' }, ...Object.values(hostile)];
-    expect(batchDrafts(items)).toMatchSnapshot();
+    const drafts = batchDrafts(items);
+    expect(Array.isArray(drafts) ? drafts.map(line) : line(drafts)).toMatchSnapshot();
   });
 
   it('admin actions answer as before', () => {
@@ -155,9 +159,9 @@ describe('validation messages', () => {
     expect(
       files.map((file) => {
         try {
-          return { ok: parseProductFile(file) };
+          return line({ ok: parseProductFile(file) });
         } catch (error) {
-          return { message: (error as Error).message, errors: (error as { errors?: unknown }).errors };
+          return line({ message: (error as Error).message, errors: (error as { errors?: unknown }).errors });
         }
       }),
     ).toMatchSnapshot();
