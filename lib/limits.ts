@@ -30,7 +30,7 @@ export const limits = {
   /** Token hashes one function instance keeps; past it the oldest goes, so memory stays bounded. */
   identityCacheMaxEntries: 5000,
   /**
-   * How long a request reuses an audience read (admin connections, lib/realtime/fanout.ts audienceCache),
+   * How long a request reuses an audience read (admin or store connections, lib/realtime/fanout.ts audienceCache),
    * from the start of its query. A send decides its status on the read before the commit and pushes after
    * it: past this age it reads again, so a connection registered at least 1 s before a commit gets the push
    * (README "Coming online and reconnecting"). 1 s keeps the common send at one read (commit and pushes

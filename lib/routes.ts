@@ -44,8 +44,11 @@ export interface WsRouteSpec {
   name: string;
   routeKey: string;
   handler: string;
-  /** $connect runs the WebSocket authorizer; later routes inherit its principal. */
-  auth: RouteAuth | 'connection';
+  /**
+   * $connect runs the WebSocket authorizer; later routes inherit its principal. `any`: an admin or a
+   * store (README "Store WebSocket"); `connection`: whoever the connection belongs to, checked by nobody.
+   */
+  auth: RouteAuth | 'any' | 'connection';
   access: readonly Access[];
   /** Send the handler's body back to the caller as the route response. */
   returnResponse: boolean;
@@ -118,12 +121,12 @@ const http = (name: string, method: HttpMethod, path: string, file: string, auth
   verifiesOrigin: true,
 });
 
-const action = (name: string, routeKey: string, file: string, access: readonly Access[]): WsRouteSpec => ({
+const action = (name: string, routeKey: string, file: string, access: readonly Access[], auth: WsRouteSpec['auth'] = 'admin'): WsRouteSpec => ({
   api: 'ws',
   name,
   routeKey,
   handler: `functions/ws/${file}.ts`,
-  auth: 'admin',
+  auth,
   access,
   returnResponse: true,
 });
@@ -158,8 +161,9 @@ export const routes = {
     name: 'WsConnect',
     routeKey: '$connect',
     handler: 'functions/ws/connect.ts',
-    auth: 'admin',
-    // chat:write stamps the admin's last connect (presence); connections:read and push close the
+    // Admins and stores (README "Admin WebSocket", "Store WebSocket").
+    auth: 'any',
+    // chat:write stamps an admin's last connect (presence); connections:read and push close the
     // principal's oldest connections past the cap (README "Limits").
     access: ['chat:write', 'connections:read', 'connections:write', 'push'],
     returnResponse: false,
@@ -187,8 +191,9 @@ export const routes = {
   wsSend: action('WsSend', 'send', 'send', sending),
   wsClose: action('WsClose', 'close', 'close', messaging),
   wsRead: action('WsRead', 'read', 'read', messaging),
-  wsTyping: action('WsTyping', 'typing', 'typing', ['chat:read', 'connections:read', 'connections:write', 'push']),
-  wsPing: action('WsPing', 'ping', 'ping', []),
+  // A store may type and ping too; every other action is an admin's.
+  wsTyping: action('WsTyping', 'typing', 'typing', ['chat:read', 'connections:read', 'connections:write', 'push'], 'any'),
+  wsPing: action('WsPing', 'ping', 'ping', [], 'any'),
   wsBlock: action('WsBlock', 'block', 'block', messaging),
   wsUnblock: action('WsUnblock', 'unblock', 'unblock', messaging),
   wsHide: action('WsHide', 'hide', 'hide', [...messaging, 'attachments:read']),
@@ -222,3 +227,8 @@ export const functionDefaults = {
 
 /** The WebSocket API selects a route from this frame field. */
 export const wsRouteSelectionExpression = '$request.body.action';
+
+/** Whether a WebSocket route serves this kind of principal. */
+export function wsAdmits(auth: WsRouteSpec['auth'], kind: RouteAuth): boolean {
+  return auth === 'connection' || auth === 'any' || auth === kind;
+}

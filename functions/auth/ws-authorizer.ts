@@ -2,7 +2,7 @@ import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEvent } fro
 import { toAuthContext } from '../../lib/auth/context';
 import { chatTableRef, defaultDeps, resolveDeps, type DepsSource } from '../../lib/deps';
 import { hashToken, resolveToken } from '../../lib/entities/token';
-import { routes } from '../../lib/routes';
+import { routes, wsAdmits } from '../../lib/routes';
 import { offeredSubprotocols, tokensFromSubprotocols } from '../../lib/ws/protocol';
 
 const policy = (principalId: string, effect: 'Allow' | 'Deny', resource: string) => ({
@@ -27,9 +27,9 @@ function tokenOf(event: APIGatewayRequestAuthorizerEvent): string | undefined {
 /**
  * $connect authorizer. It has no identity source (infra/stack.ts), so it runs
  * for every handshake and reads the token from either place itself. Unknown
- * tokens get 401, a valid token of the wrong kind (a store) gets 403, and
- * admins are admitted with their id and the token's SHA-256 in context: $connect
- * records the hash so that revoking the token closes the socket.
+ * tokens get 401; admins and stores (routes.wsConnect.auth, README "Store
+ * WebSocket") are admitted with their id and the token's SHA-256 in context:
+ * $connect records the hash so that revoking the token closes the socket.
  */
 export const makeHandler =
   (source: DepsSource = defaultDeps) =>
@@ -40,7 +40,7 @@ export const makeHandler =
     if (!token) throw new Error('Unauthorized');
     const principal = await resolveToken(chatTableRef(deps), token);
     if (!principal) throw new Error('Unauthorized');
-    if (principal.kind !== routes.wsConnect.auth) return policy(`${principal.kind}:${principal.id}`, 'Deny', event.methodArn);
+    if (!wsAdmits(routes.wsConnect.auth, principal.kind)) return policy(`${principal.kind}:${principal.id}`, 'Deny', event.methodArn);
     return {
       ...policy(`${principal.kind}:${principal.id}`, 'Allow', event.methodArn),
       context: { ...toAuthContext(principal), token_hash: hashToken(token) },

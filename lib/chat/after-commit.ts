@@ -3,8 +3,9 @@ import type { Connection } from '../entities/connection';
 import { syncInbox } from '../entities/inbox';
 import type { Principal } from '../entities/principal';
 import type { Entry } from '../entities/session';
-import { fanOut } from '../realtime/fanout';
+import { fanOut, messageAudience, storeAudience, type Audiences } from '../realtime/fanout';
 import { messageCreated, type ServerEvent } from '../realtime/events';
+import { presentMessage } from '../attachments/present';
 import { writtenOf, type Stored } from './send-appends';
 import { appendToLog, skip, systemDraft, write, type Appended } from './session-log';
 import { needsUnavailableNotice } from './session-rules';
@@ -31,14 +32,16 @@ function moveInboxEntry(deps: Deps, entry: Entry, previous: Entry | undefined): 
  * notice, and every written message is pushed to its audience, looked up now,
  * after the commit: `audienceFor` reads it again if the read the status was
  * decided on is older than 1 s (audienceCache in lib/realtime/fanout.ts).
- * Retries that wrote nothing cost none of it.
+ * An admin's message also goes to the store's sockets, in the same parallel
+ * fan-out: a new message is not hidden, so the store's view of it is the
+ * admin's (README "Store WebSocket"). Retries that wrote nothing cost none of it.
  */
 export async function afterSend(
   deps: Deps,
   sender: Principal,
   outcomes: readonly Stored[],
   views: readonly MessageView[],
-  audienceFor: (adminId: number | null) => Promise<Connection[]>,
+  audienceFor: Audiences,
 ): Promise<void> {
   const written = writtenOf(outcomes);
   await Promise.all([
@@ -48,7 +51,8 @@ export async function afterSend(
     (async () => {
       for (const outcome of written) {
         const view = views[outcomes.indexOf(outcome)]!;
-        await fanOut(deps, await audienceFor(outcome.entry.session.admin_id), messageCreated(outcome.entry, view));
+        const { admins, store } = await messageAudience(audienceFor, outcome.entry.session, outcome.entry.sender_type);
+        await fanOut(deps, [...admins, ...store], messageCreated(outcome.entry, view));
       }
     })(),
   ]);
@@ -70,6 +74,8 @@ async function moveInbox(deps: Deps, written: readonly Required<Stored>[]): Prom
  * The "unavailable" notice (README "The message object", Types): the first
  * store message that reached no admin gets a system message after it, once
  * per stretch without an answer. Costs nothing while an admin is online.
+ * The store's history shows it, so the store's sockets get it (one index
+ * query, only when the notice is written); admins are pushed nothing.
  */
 async function noteUnavailable(deps: Deps, last: Entry | undefined): Promise<void> {
   if (!needsUnavailableNotice(last)) return;
@@ -77,7 +83,12 @@ async function noteUnavailable(deps: Deps, last: Entry | undefined): Promise<voi
     const outcome = await appendToLog(deps, { sessionId: last.session.id, head: last }, (current) =>
       needsUnavailableNotice(current) ? write(systemDraft({ sender_id: null, type: 'unavailable' }, { unavailable_noted: true })) : skip,
     );
-    if (outcome.kind === 'appended') await syncInbox(chatTableRef(deps), outcome.entry, outcome.previous);
+    if (outcome.kind !== 'appended') return;
+    const { entry } = outcome;
+    await Promise.all([
+      syncInbox(chatTableRef(deps), entry, outcome.previous),
+      storeAudience(deps, entry.session.store_id).then(async (store) => fanOut(deps, store, messageCreated(entry, await presentMessage(deps, entry, { audience: 'store' })))),
+    ]);
   } catch (error) {
     deps.log.warn('could not post the unavailable notice', { sessionId: last.session.id, error });
   }

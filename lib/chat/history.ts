@@ -1,7 +1,7 @@
 import * as z from '../validation';
 import { isoTime } from '../clock';
 import { chatTableRef, connectionsTableRef, type Deps } from '../deps';
-import { listAdminConnections } from '../entities/connection';
+import { listAdminConnections, listPrincipalConnections } from '../entities/connection';
 import { getPrincipals, type Principal } from '../entities/principal';
 import { lastAdminConnect } from '../entities/admin-presence';
 import { advanceReceipt, getReceipts, type ReceiptField } from '../entities/receipts';
@@ -88,6 +88,10 @@ export async function readHistory(
   };
 }
 
+async function hasConnection(deps: Deps, store: Principal): Promise<boolean> {
+  return (await listPrincipalConnections(connectionsTableRef(deps), store).catch(() => [])).length > 0;
+}
+
 /** System messages are attributed to the admin who acted, if any. */
 const senderOf = (entry: { sender_type: string; sender_id: number | null }): Principal | undefined =>
   entry.sender_id === null ? undefined : { kind: entry.sender_type === 'store' ? 'store' : 'admin', id: entry.sender_id };
@@ -99,8 +103,13 @@ const senderKey = (entry: { sender_type: string; sender_id: number | null }) => 
 
 /**
  * Names and presence for a page's senders: a store is online if it acted in
- * the last five minutes, an admin while it holds a connection. One batch read
- * for the names, one connection query per admin on the page.
+ * the last five minutes or holds a connection, an admin while it holds a
+ * connection. One batch read for the names, one connection query per admin on
+ * the page, and one for the store only when its stamps say it is away. A
+ * store's socket is read from its connection rows rather than stamped on
+ * connect: a stamp says when, a row says until (it lives exactly as long as
+ * the socket), so a socket held quietly for an hour still counts, and connects
+ * and pings write nothing for presence.
  */
 async function sendersOf(
   deps: Deps,
@@ -116,7 +125,7 @@ async function sendersOf(
       const profile = profiles.get(key);
       const online =
         principal.kind === 'store'
-          ? storeIsOnline(profile, now, lastStoreMessageAt)
+          ? storeIsOnline(profile, now, lastStoreMessageAt) || (await hasConnection(deps, principal))
           : (await listAdminConnections(connectionsTableRef(deps), principal.id).catch(() => [])).length > 0;
       out.set(key, { sender_name: profile?.name ?? '', sender_online: online });
     }),

@@ -3,7 +3,7 @@ import { chatTableRef, type Deps } from '../deps';
 import { advanceReceipt, type ReceiptField } from '../entities/receipts';
 import { splitMessageId, type Entry } from '../entities/session';
 import { BadRequestError } from '../errors';
-import { fanOut, sessionAudience } from '../realtime/fanout';
+import { fanOut, sessionAudience, storeAudience } from '../realtime/fanout';
 
 export interface ReadResult {
   session_id: number;
@@ -25,15 +25,21 @@ export function checkUpTo(head: Entry, upToId: number, invalid: InvalidInput): v
 
 /**
  * Marks everything up to an id read by one side and tells the session's
- * admins. One conditional write however many messages it covers; a read that
- * moves nothing pushes nothing.
+ * admins, and the store's sockets when admins read (README "Store
+ * WebSocket"; its connections are read in parallel with the admins'). One
+ * conditional write however many messages it covers; a read that moves
+ * nothing pushes nothing.
  */
 export async function markRead(deps: Deps, head: Entry, reader: { type: 'admin' | 'store'; id: number }, upToId: number, invalid: InvalidInput): Promise<ReadResult> {
   checkUpTo(head, upToId, invalid);
   const field: ReceiptField = reader.type === 'admin' ? 'admin_read' : 'store_read';
   const advanced = await advanceReceipt(chatTableRef(deps), head.session.id, field, upToId, isoTime(deps.clock.now()));
   if (advanced) {
-    await fanOut(deps, await sessionAudience(deps, head.session.admin_id), {
+    const [admins, store] = await Promise.all([
+      sessionAudience(deps, head.session.admin_id),
+      reader.type === 'admin' ? storeAudience(deps, head.session.store_id) : Promise.resolve([]),
+    ]);
+    await fanOut(deps, [...admins, ...store], {
       type: 'messages.read',
       session_id: head.session.id,
       reader_type: reader.type,

@@ -49,7 +49,7 @@ export async function rateSession(deps: Deps, storeId: number, body: RatingBody)
         content: body.comment ?? '',
         attachment_url: '',
         attachment_type: '',
-        delivery: (await audienceFor(next.session.admin_id)).length > 0 ? 'delivered' : 'sent',
+        delivery: (await audienceFor.admins(next.session.admin_id)).length > 0 ? 'delivered' : 'sent',
       },
       change: { rated: true },
     });
@@ -57,7 +57,7 @@ export async function rateSession(deps: Deps, storeId: number, body: RatingBody)
   const view = await presentMessage(deps, appended.entry, { audience: 'store' });
   await Promise.all([
     syncInbox(chatTableRef(deps), appended.entry, appended.previous).catch((error: unknown) => deps.log.warn('inbox update failed', { error })),
-    audienceFor(appended.entry.session.admin_id).then((recipients) => fanOut(deps, recipients, messageCreated(appended.entry, view))),
+    audienceFor.admins(appended.entry.session.admin_id).then((recipients) => fanOut(deps, recipients, messageCreated(appended.entry, view))),
   ]);
   return { session: sessionView(appended.entry.session), message: view };
 }

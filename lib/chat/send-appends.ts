@@ -1,8 +1,8 @@
 import type { Deps } from '../deps';
-import type { Connection } from '../entities/connection';
 import { contentType } from '../entities/message-type';
 import type { Principal } from '../entities/principal';
 import type { Entry, SessionState } from '../entities/session';
+import { messageAudience, type Audiences } from '../realtime/fanout';
 import { AppError, ServiceUnavailableError } from '../errors';
 import type { MessageDraft } from './drafts';
 import { remembered, type ClientIdentity } from './idempotency';
@@ -88,8 +88,8 @@ export interface SendAppends {
   /** A repeat of an earlier item of the request, by draft index: the index of that item. */
   sameAs: ReadonlyMap<number, number>;
   settled: ReadonlyMap<number, Settled>;
-  /** The admin connections that see a session with this assignee, read again when older than 1 s (audienceCache). */
-  audienceFor: (adminId: number | null) => Promise<Connection[]>;
+  /** The connections of the session's admins and of its store, each read again when older than 1 s (audienceCache). */
+  audienceFor: Audiences;
   errorAt: ErrorAt;
 }
 
@@ -152,7 +152,11 @@ function decideMessage(
     if (admitted) return admitted;
     const id = identity && window === 'check' ? remembered(next.recent, identity) : undefined;
     if (id !== undefined) return { kind: 'duplicate', id };
-    const online = sender.kind === 'store' && (await audienceFor(next.session.admin_id)).length > 0;
+    // Seed 000's rule, mirrored (README "Message status"): a store message is delivered when an eligible
+    // admin holds a socket, an admin message when the store does. An admin's send reads both audiences
+    // at once (one round trip) because both are pushed to after the commit.
+    const { admins, store } = await messageAudience(audienceFor, next.session, sender.kind);
+    const online = (sender.kind === 'store' ? admins : store).length > 0;
     return messageEntry(sender, message, identity, next, online, deps.sendLimit);
   };
 }

@@ -2,8 +2,9 @@ import { chatTableRef, type Deps } from '../deps';
 import { systemType } from '../entities/message-type';
 import { readHead, type Entry } from '../entities/session';
 import { NotFoundError } from '../errors';
-import { sessionChanged } from '../realtime/events';
-import { allAdmins } from '../realtime/fanout';
+import { presentMessage } from '../attachments/present';
+import { messageCreated, sessionChanged, sessionUpdated } from '../realtime/events';
+import { allAdmins, fanOut, storeAudience } from '../realtime/fanout';
 import { afterCommit } from './after-commit';
 import { appendToLog, refuse, skip, systemDraft, write, type Refuse, type Skip, type Write } from './session-log';
 import type { SessionChange } from './session-rules';
@@ -38,12 +39,24 @@ export function decideChange(change: SessionChange, adminId: number, head: Entry
  * close; rules in session-rules.ts). Each is a system entry in the session
  * log, so it races every message and every other change on the same
  * conditional put, and appears in history. Every admin is told, since it
- * changes every inbox.
+ * changes every inbox. The session's store is told too (README "Store
+ * WebSocket"): the system message as its history shows it, then
+ * `session.updated`, in that order. Its connections are read in parallel with
+ * the admins', so the change costs one more query but no round trip.
  */
 export async function changeSession(deps: Deps, adminId: number, sessionId: number, change: SessionChange): Promise<{ entry: Entry; changed: boolean }> {
   const head = await readSessionHead(deps, sessionId);
   const outcome = await appendToLog(deps, { sessionId, head }, (current) => decideChange(change, adminId, current));
   if (outcome.kind === 'skip') return { entry: outcome.at.head!, changed: false };
-  await afterCommit(deps, outcome, await allAdmins(deps), sessionChanged(outcome.entry));
+  const { entry } = outcome;
+  const [admins, store] = await Promise.all([allAdmins(deps), storeAudience(deps, entry.session.store_id)]);
+  await Promise.all([
+    afterCommit(deps, outcome, admins, sessionChanged(entry)),
+    (async () => {
+      if (store.length === 0) return;
+      await fanOut(deps, store, messageCreated(entry, await presentMessage(deps, entry, { audience: 'store' })));
+      await fanOut(deps, store, sessionUpdated(entry));
+    })(),
+  ]);
   return { entry: outcome.entry, changed: true };
 }

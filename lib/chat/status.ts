@@ -22,8 +22,10 @@ const read = (at: string): DerivedStatus => ({ status: 'read', updated: at, read
 /**
  * A message's status as its recipient sees it, from the session's watermarks:
  * store messages are read or delivered by admins, admin messages by the store.
- * A store message also counts as delivered once an eligible admin connected
- * after it was sent. `updated` is when the status last changed.
+ * A message the recipient's side held a socket for at send time is
+ * delivered from then on; a store message also counts as delivered once an
+ * eligible admin connected after it was sent. `updated` is when the status
+ * last changed.
  */
 export function deriveStatus(entry: Entry, context: StatusContext): DerivedStatus {
   const { receipts } = context;
@@ -37,6 +39,8 @@ export function deriveStatus(entry: Entry, context: StatusContext): DerivedStatu
   }
   if (entry.sender_type === 'admin') {
     if (covers(receipts.store_read, entry.id)) return read(later(entry.created, receipts.store_read.at));
+    // The mirror of the store side: delivered at send time when the store held a socket (README "Message status").
+    if (entry.delivery === 'delivered') return { status: 'delivered', updated: entry.created, readAt: null };
     if (covers(receipts.store_delivered, entry.id)) return { status: 'delivered', updated: later(entry.created, receipts.store_delivered.at), readAt: null };
   }
   return { status: entry.delivery, updated: entry.created, readAt: null };

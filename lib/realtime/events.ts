@@ -11,6 +11,12 @@ export type ServerEvent =
   | { type: 'session.closed'; session: SessionView; admin_id: number }
   | { type: 'messages.read'; session_id: number; reader_type: 'admin' | 'store'; reader_id: number; up_to_id: number }
   | { type: 'typing'; session_id: number; admin_id: number; is_typing: boolean }
+  /** A store typing, to the session's admins (README "Store WebSocket"). */
+  | { type: 'typing'; session_id: number; store_id: number; is_typing: boolean }
+  /** Store sockets only: the session was claimed, transferred, released or closed. */
+  | { type: 'session.updated'; session: SessionView }
+  /** Store sockets only: a message was hidden (the store's view: removed) or unhidden. */
+  | { type: 'message.updated'; session_id: number; message: MessageView }
   | { type: 'store.blocked' | 'store.unblocked'; store: StoreView; admin_id: number }
   | { type: 'message.hidden' | 'message.unhidden'; session_id: number; message: MessageView; admin_id: number };
 
@@ -19,7 +25,12 @@ export function messageCreated(entry: Entry, message: MessageView): ServerEvent 
   return { type: 'message.created', session: sessionView(entry.session), message };
 }
 
-/** The event for a committed session change (a system entry). */
+/** What a store's sockets get for a committed session change, after the system message's message.created. */
+export function sessionUpdated(entry: Entry): ServerEvent {
+  return { type: 'session.updated', session: sessionView(entry.session) };
+}
+
+/** The event admins get for a committed session change (a system entry). */
 export function sessionChanged(entry: Entry): ServerEvent {
   const session = sessionView(entry.session);
   const actor = entry.sender_id ?? 0;

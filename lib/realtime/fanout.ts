@@ -1,6 +1,6 @@
 import type { Clock } from '../clock';
 import { connectionsTableRef, type Deps } from '../deps';
-import { deleteConnection, listAdminConnections, type Connection } from '../entities/connection';
+import { deleteConnection, listAdminConnections, listPrincipalConnections, type Connection } from '../entities/connection';
 import { limits } from '../limits';
 import type { ServerEvent } from './events';
 
@@ -47,7 +47,27 @@ export async function sessionAudience(deps: Deps, adminId: number | null): Promi
 }
 
 /**
- * sessionAudience, per assignee for a whole request, under one freshness rule
+ * A store's connections (README "Store WebSocket"): one index query on its own
+ * audience, `store#<id>`, so nothing about one store reaches another.
+ */
+export async function storeAudience(deps: Deps, storeId: number): Promise<Connection[]> {
+  try {
+    return await listPrincipalConnections(connectionsTableRef(deps), { kind: 'store', id: storeId });
+  } catch (error) {
+    // As for admins: best effort, the message still lands, marked "sent".
+    deps.log.warn('could not list store connections', { storeId, error });
+    return [];
+  }
+}
+
+/** A request's audience reads: the admins who see a session with an assignee, and a store. */
+export interface Audiences {
+  admins(adminId: number | null): Promise<Connection[]>;
+  store(storeId: number): Promise<Connection[]>;
+}
+
+/**
+ * sessionAudience and storeAudience, per key for a whole request, under one freshness rule
  * (README "Coming online and reconnecting"): a read is reused while it is at
  * most limits.audienceFreshMs old, measured from the start of its query, and
  * read again at the next use past that. A send uses it twice, for the
@@ -59,8 +79,28 @@ export async function sessionAudience(deps: Deps, adminId: number | null): Promi
  * stays what the entry says: only a send slower than the limit may push to a
  * list other than the one its status was decided on.
  */
-export function audienceCache(deps: Deps): (adminId: number | null) => Promise<Connection[]> {
-  return freshReads(deps.clock, limits.audienceFreshMs, (adminId: number | null) => sessionAudience(deps, adminId));
+export function audienceCache(deps: Deps): Audiences {
+  return {
+    admins: freshReads(deps.clock, limits.audienceFreshMs, (adminId: number | null) => sessionAudience(deps, adminId)),
+    store: freshReads(deps.clock, limits.audienceFreshMs, (storeId: number) => storeAudience(deps, storeId)),
+  };
+}
+
+/**
+ * Who is pushed a new message of a session: the admins who see it (seed 000's
+ * rule), and for an admin's or a system message also the session's store. The
+ * two reads are independent queries, issued together: one round trip.
+ */
+export async function messageAudience(
+  audiences: Audiences,
+  session: { admin_id: number | null; store_id: number },
+  senderType: 'store' | 'admin' | 'system',
+): Promise<{ admins: Connection[]; store: Connection[] }> {
+  const [admins, store] = await Promise.all([
+    audiences.admins(session.admin_id),
+    senderType === 'store' ? Promise.resolve([]) : audiences.store(session.store_id),
+  ]);
+  return { admins, store };
 }
 
 /**

@@ -1,5 +1,5 @@
 /**
- * The admin WebSocket's subprotocols (README "Admin WebSocket", Connect).
+ * The WebSocket API's subprotocols, for admins and stores alike (README "Admin WebSocket", Connect; "Store WebSocket").
  *
  * Browsers cannot set headers on a WebSocket, but they can offer subprotocols:
  * `new WebSocket(url, ["chat.v1", "token.<token>"])` sends

@@ -7,7 +7,7 @@ import { AppError, BadRequestError, ForbiddenError, UnauthorizedError, type Fiel
 import { fieldErrors } from '../http/zod-errors';
 import { limits } from '../limits';
 import type { Logger } from '../log';
-import type { WsRouteSpec } from '../routes';
+import { wsAdmits, type WsRouteSpec } from '../routes';
 
 /** WebSocket events as API Gateway delivers them, with the $connect authorizer's context. */
 export type WsEvent = APIGatewayProxyWebsocketEventV2 & {
@@ -109,7 +109,7 @@ export function wsAction<T>(
       frame = parseFrame(event.body);
       const principal = principalOf(event);
       if (!principal) throw new UnauthorizedError();
-      if (spec.auth !== 'connection' && principal.kind !== spec.auth) throw new ForbiddenError(`This action requires ${spec.auth === 'admin' ? 'an admin' : 'a store'} token`);
+      if (!wsAdmits(spec.auth, principal.kind)) throw new ForbiddenError(`This action requires ${spec.auth === 'admin' ? 'an admin' : 'a store'} token`);
       const parsed = schema.safeParse(frame);
       if (!parsed.success) throw new BadRequestError(frameErrors.invalid, fieldErrors(parsed.error));
       const result = await run({ deps, principal, input: parsed.data, connectionId: event.requestContext.connectionId, log });

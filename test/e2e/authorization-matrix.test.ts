@@ -2,7 +2,7 @@ import { png } from '../support/files';
 import { HandshakeRejected, jsonOrUndefined, TestSocket, useTestStack, type HttpResult } from '../support/harness';
 import { activeSessionId, chatEntries } from '../support/inspect';
 import { routes, type HttpRouteSpec, type WsRouteSpec } from '../../lib/routes';
-import { adminConnectionCount, adminDoes, createWorld, unknownToken, upload, validCalls, type World } from '../support/valid-calls';
+import { adminDoes, connectionCount, createWorld, unknownToken, upload, validCalls, type World } from '../support/valid-calls';
 
 /** A credential, as the HTTP Authorization header and as the WebSocket ?token= value (undefined: none sent). */
 interface Credential {
@@ -31,7 +31,7 @@ const credentials: Credential[] = [
 const anonymous = new Set(credentials.slice(0, 9).map((c) => c.name));
 
 type HttpOutcome = { status: 401 | 403; json: Record<string, unknown> } | 'success' | 'as another store';
-type WsOutcome = { handshake: 401 | 403 } | 'success';
+type WsOutcome = { handshake: 401 | 403 } | { refused: Record<string, unknown> } | 'success';
 
 /** The table: what each credential gets on each HTTP route. */
 function httpOutcome(route: HttpRouteSpec, credential: string): HttpOutcome {
@@ -41,10 +41,16 @@ function httpOutcome(route: HttpRouteSpec, credential: string): HttpOutcome {
   return credential === 'another store' ? 'as another store' : 'success';
 }
 
-/** ...and on each WebSocket route: only admins get past $connect. */
-function wsOutcome(credential: string): WsOutcome {
+/**
+ * ...and on each WebSocket route: admins and stores get past $connect (README "Store WebSocket"); a store's
+ * frame for an admin's action gets the 403 error frame, and its typing into another store's session 404.
+ */
+function wsOutcome(key: string, route: WsRouteSpec, credential: string): WsOutcome {
   if (anonymous.has(credential)) return { handshake: 401 };
-  return credential === 'admin' ? 'success' : { handshake: 403 };
+  if (credential === 'admin') return 'success';
+  if (route.auth === 'admin') return { refused: { type: 'error', status: 403, error: 'This action requires an admin token' } };
+  if (key === 'wsTyping' && credential === 'another store') return { refused: { type: 'error', status: 404, error: 'Session not found' } };
+  return 'success';
 }
 
 const describeOutcome = (outcome: HttpOutcome | WsOutcome) => (typeof outcome === 'string' ? outcome : JSON.stringify(outcome));
@@ -110,9 +116,11 @@ describe('authorization matrix: every route and action against every credential'
     const world = await createWorld(stack);
     sockets.push(world.adminSocket);
     const call = await recipe.prepare(world);
-    const ordered = [...credentials].sort((a, b) => Number(wsOutcome(a.name) === 'success') - Number(wsOutcome(b.name) === 'success'));
+    const outcome = (credential: Credential) => wsOutcome(key, route, credential.name);
+    // Refusals first: a refused frame must change nothing the rightful caller then relies on.
+    const ordered = [...credentials].sort((a, b) => Number(outcome(a) === 'success') - Number(outcome(b) === 'success'));
     for (const credential of ordered) {
-      const expected = wsOutcome(credential.name);
+      const expected = outcome(credential);
       const label = `WebSocket ${route.routeKey} (${key}) × ${credential.name}: expected ${describeOutcome(expected)}`;
       try {
         let socket: TestSocket | undefined;
@@ -123,20 +131,29 @@ describe('authorization matrix: every route and action against every credential'
           if (!(error instanceof HandshakeRejected)) throw error;
           refused = error.status;
         }
-        if (expected !== 'success') {
+        if (typeof expected === 'object' && 'handshake' in expected) {
           expect({ handshake: refused ?? 'admitted' }).toEqual(expected);
           continue;
         }
         expect({ handshake: refused ?? 'admitted' }).toEqual({ handshake: 'admitted' });
+        if (typeof expected === 'object') {
+          if (call.kind !== 'frame') throw new Error('only frames are refused after the handshake');
+          expect(await socket!.request(call.frame)).toMatchObject(expected.refused);
+          continue;
+        }
+        const owner = credential.name === 'admin' ? world.admin : credential.name === 'store' ? world.owner : world.other;
+        const kind = credential.name === 'admin' ? 'admin' : 'store';
         if (call.kind === 'frame') {
           const answer = await socket!.request(call.frame);
           expect(answer).toMatchObject(call.answer);
-          // Whatever an admin socket hears back, it is never an authentication refusal.
+          // Whatever a rightful socket hears back, it is never an authentication refusal.
           expect([401, 403]).not.toContain(answer.status);
         } else if (call.kind === 'disconnect') {
-          expect(await adminConnectionCount(stack, world.admin.id)).toBe(2);
+          // The world holds one admin socket of its own.
+          const others = kind === 'admin' ? 1 : 0;
+          expect(await connectionCount(stack, kind, owner.id)).toBe(others + 1);
           await socket!.close();
-          await waitFor(async () => (await adminConnectionCount(stack, world.admin.id)) === 1, 'the closed connection to be removed');
+          await waitFor(async () => (await connectionCount(stack, kind, owner.id)) === others, 'the closed connection to be removed');
         } else {
           expect(await socket!.request({ action: 'ping' })).toMatchObject({ type: 'result', action: 'ping' });
         }

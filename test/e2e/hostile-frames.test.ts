@@ -3,7 +3,7 @@ import { chatTableRef } from '../../lib/deps';
 import { limits } from '../../lib/limits';
 import type { IssuedCredential } from '../../lib/ops/principals';
 import { importProducts } from '../../lib/ops/products';
-import { wsRoutes } from '../../lib/routes';
+import { wsAdmits, wsRoutes } from '../../lib/routes';
 import { FrameSocket } from '../support/frame-socket';
 import { useTestStack } from '../support/harness';
 import { deepArray, deepObject, envelopeProblem, fieldNames, hostileNumber, hostileValue, isRecord, runs, stackTrace } from '../support/hostile';
@@ -24,14 +24,17 @@ const paddedPing = (bytes: number) => {
 describe('hostile WebSocket frames', () => {
   const stack = useTestStack({ s3Port: 0 });
   let admin: IssuedCredential;
+  let store: IssuedCredential;
   let knownIds: number[];
   const routeKeys = wsRoutes.map((route) => route.routeKey);
   const routed = new Set(routeKeys.filter((key) => !key.startsWith('$')));
+  /** The actions a store's socket may send (README "Store WebSocket"); the others answer 403. */
+  const storeActions = new Set(wsRoutes.filter((route) => wsAdmits(route.auth, 'store')).map((route) => route.routeKey));
 
   beforeAll(async () => {
     admin = await stack.createAdmin('Frames');
     const other = await stack.createAdmin('Other');
-    const store = await stack.createStore('Frames Store');
+    store = await stack.createStore('Frames Store');
     const [product] = (await importProducts(chatTableRef(stack.deps), store.id, [{ sku: 'F-1', price: 1 }])).products;
     const sent = (await stack.post('/v1/chat/store/message/', { token: store.token, body: { content: 'hello' } })).json as { session: { id: number }; message: { id: number } };
     knownIds = [sent.session.id, sent.message.id, store.id, product!.id, admin.id, other.id];
@@ -42,7 +45,7 @@ describe('hostile WebSocket frames', () => {
     expect((await stack.post('/v1/chat/store/message/', { token: survivor.token, body: { content: 'still here' } })).status).toBe(200);
   });
 
-  const openAdmin = () => FrameSocket.open(`${stack.wsUrl}/?token=${admin.token}`);
+  const openAs = (kind: 'admin' | 'store') => FrameSocket.open(`${stack.wsUrl}/?token=${kind === 'admin' ? admin.token : store.token}`);
 
   /** What the answer to a frame must carry, by API Gateway's route selection and the documented echo rules. */
   function expectedEcho(frame: string | Uint8Array): { action: string | null; request_id: string | null } {
@@ -60,31 +63,34 @@ describe('hostile WebSocket frames', () => {
     return { action: typeof action === 'string' && action.length <= 64 ? action : null, request_id: echo };
   }
 
-  function answerProblem(answer: Record<string, unknown>, frame: string | Uint8Array): string | undefined {
+  function answerProblem(answer: Record<string, unknown>, frame: string | Uint8Array, kind: 'admin' | 'store'): string | undefined {
     const echo = expectedEcho(frame);
     if (answer.action !== echo.action) return `action ${JSON.stringify(answer.action)}, expected ${JSON.stringify(echo.action)}`;
     if (answer.request_id !== echo.request_id) return `request_id ${JSON.stringify(answer.request_id)}, expected ${JSON.stringify(echo.request_id)}`;
+    if (kind === 'store' && echo.action !== null && routed.has(echo.action) && !storeActions.has(echo.action)) {
+      if (answer.status !== 403 || answer.error !== 'This action requires an admin token') return `a store's ${echo.action} answered ${JSON.stringify(answer)}, expected the 403`;
+    }
     if (answer.type === 'result') return undefined;
     if (typeof answer.status !== 'number' || answer.status < 400 || answer.status >= 500) return `error status ${String(answer.status)}`;
-    if (answer.status === 401) return 'an admin socket was told it is unauthenticated';
+    if (answer.status === 401) return `a${kind === 'admin' ? 'n admin' : ' store'} socket was told it is unauthenticated`;
     return envelopeProblem(answer, ['type', 'action', 'request_id', 'status']);
   }
 
   /** Sends one frame and checks its answer; over 32 KB, checks the gateway closed the socket and a new one works. */
-  async function sendHostile(socket: FrameSocket, frame: string | Uint8Array, counter: { n: number }): Promise<FrameSocket> {
+  async function sendHostile(socket: FrameSocket, frame: string | Uint8Array, counter: { n: number }, kind: 'admin' | 'store'): Promise<FrameSocket> {
     const label = typeof frame === 'string' ? `frame ${JSON.stringify(frame.slice(0, 300))} (${frameBytes(frame)} bytes)` : `binary frame of ${frame.length} bytes`;
     if (frameBytes(frame) > limits.wsFrameMaxBytes) {
       socket.send(frame);
       const code = await socket.waitFor(() => socket.closedWith, `the gateway to close the socket after a ${label}`);
       if (code !== 1009) throw new Error(`${label}: closed with ${code}, expected 1009 (message too big)`);
-      const fresh = await openAdmin();
+      const fresh = await openAs(kind);
       await fresh.ping(`after-close-${counter.n++}`);
       return fresh;
     }
     const from = socket.received.length;
     socket.send(frame);
     const answer = await socket.answerFrom(from, `an answer to the ${label}`);
-    const problem = answerProblem(answer, frame);
+    const problem = answerProblem(answer, frame, kind);
     if (problem) throw new Error(`${label}: ${problem}\n  answer ${JSON.stringify(answer).slice(0, 600)}`);
     await socket.ping(`alive-${counter.n++}`);
     const odd = socket.received.slice(from).filter((f) => !isRecord(f) || typeof f.type !== 'string');
@@ -93,14 +99,20 @@ describe('hostile WebSocket frames', () => {
     return socket;
   }
 
-  /** Sends each generated frame on one admin socket (a fresh one after the gateway closes it). */
-  async function runFrames<T>(frames: fc.Arbitrary<T>, toFrame: (value: T) => string | Uint8Array, numRuns: number, examples: [T][] = []): Promise<void> {
-    let socket = await openAdmin();
+  /** Sends each generated frame on one admin (or store) socket (a fresh one after the gateway closes it). */
+  async function runFrames<T>(
+    frames: fc.Arbitrary<T>,
+    toFrame: (value: T) => string | Uint8Array,
+    numRuns: number,
+    examples: [T][] = [],
+    kind: 'admin' | 'store' = 'admin',
+  ): Promise<void> {
+    let socket = await openAs(kind);
     const counter = { n: 0 };
     try {
       await fc.assert(
         fc.asyncProperty(frames, async (value) => {
-          socket = await sendHostile(socket, toFrame(value), counter);
+          socket = await sendHostile(socket, toFrame(value), counter, kind);
         }),
         { ...runs(numRuns), examples },
       );
@@ -190,6 +202,14 @@ describe('hostile WebSocket frames', () => {
 
   it('answers frames naming every manifest action, with hostile fields, by a result or a non-5xx error frame with the envelope, and the socket still answers ping', async () => {
     await runFrames(fc.oneof(actionFrame, nearValidFrame), asIs, 80);
+  }, 60_000);
+
+  it("answers a store socket's hostile frames the same way, every admin action with 403 'This action requires an admin token'", async () => {
+    await runFrames(fc.oneof(actionFrame, nearValidFrame), asIs, 60, [], 'store');
+  }, 60_000);
+
+  it("closes a store's socket for a frame over 32 KB, like an admin's, and a new connection works", async () => {
+    await runFrames(fc.integer({ min: limits.wsFrameMaxBytes - 8, max: limits.wsFrameMaxBytes + 8 }), paddedPing, 6, [[limits.wsFrameMaxBytes + 1]], 'store');
   }, 60_000);
 
   it('answers frames up to 32 KB; the gateway closes the connection for a larger one, and a new connection works', async () => {

@@ -5,25 +5,16 @@ import { limits } from '../../lib/limits';
 import { issueTokenFor } from '../../lib/ops/principals';
 import { useTestStack } from '../support/harness';
 import { run } from '../support/processes';
-import { closedWithin, openRawSocket, RawHandshakeRejected, type RawSocket } from '../support/raw-socket';
+import { closedWithin, RawHandshakeRejected, useRawSockets, type RawSocket } from '../support/raw-socket';
 
 /** README "Rotating tokens", "Limits" and "Admin WebSocket" (Connect), over real sockets. */
 describe('admin socket security', () => {
   const stack = useTestStack();
-  const open: RawSocket[] = [];
-
-  const connect = async (query: string, protocols?: string[]) => {
-    const socket = await openRawSocket(`${stack.wsUrl}/${query}`, protocols);
-    open.push(socket);
-    return socket;
-  };
+  const connect = useRawSockets(() => stack.wsUrl);
   const withQuery = (token: string) => connect(`?token=${token}`);
   const rows = async (adminId: number) => listAdminConnections(connectionsTableRef(stack.deps), adminId);
   const ping = async (socket: RawSocket) => socket.exchange(JSON.stringify({ action: 'ping', request_id: 'p' }));
 
-  afterEach(async () => {
-    await Promise.all(open.splice(0).map((socket) => socket.close()));
-  });
 
   describe('chatctl token revoke', () => {
     const revoke = (token: string) =>
@@ -168,10 +159,14 @@ describe('admin socket security', () => {
       await expect(connect(`?token=${ann.token}`, ['chat.v1', `token.${bob.token}`])).rejects.toEqual(new RawHandshakeRejected(401));
     });
 
-    it('refuses a store token in the subprotocol with 403', async () => {
+    it('admits a store token in the subprotocol as the store, which gets 403 for an admin action (README "Store WebSocket")', async () => {
       const store = await stack.createStore();
 
-      await expect(connect('', ['chat.v1', `token.${store.token}`])).rejects.toEqual(new RawHandshakeRejected(403));
+      const socket = await connect('', ['chat.v1', `token.${store.token}`]);
+      const claim = await socket.exchange(JSON.stringify({ action: 'claim', session_id: 1, request_id: 'c1' }));
+
+      expect(socket.protocol).toBe('chat.v1');
+      expect(claim).toEqual({ type: 'error', action: 'claim', request_id: 'c1', status: 403, error: 'This action requires an admin token' });
     });
 
     it('refuses with 400 a client that offers subprotocols but not chat.v1, since it would fail the handshake anyway', async () => {

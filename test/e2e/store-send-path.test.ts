@@ -204,3 +204,41 @@ describe('a later store message', () => {
     expect(blockMarkerSk.startsWith('MSG#')).toBe(false);
   });
 });
+
+/** docs/ARCHITECTURE.md "Stores in real time": what a store's socket adds to an admin's reply. */
+describe('an admin reply to a store that holds a socket', () => {
+  const stack = useTestStack({ clientHooks: { dynamodb: recorder.dynamodb, push: recorder.push } });
+  const use = chat(stack);
+
+  afterEach(async () => {
+    await use.closeSockets();
+    await untilOffline(stack);
+  });
+
+  it("reads the store's connections beside the assignee's: 5 DynamoDB requests, no extra write, 3 round trips before the pushes, one parallel fan-out", async () => {
+    const ann = await use.admin('Ann');
+    const store = await stack.createStore();
+    const first = await use.storeSays(store.token, 'first');
+    await ann.socket.request({ action: 'claim', session_id: first.session.id });
+    const storeSocket = await use.socketFor(store.token);
+    await ann.socket.request({ action: 'send', session_id: first.session.id, content: 'warm' });
+    await storeSocket.nextOfType('message.created');
+    recorder.reset();
+
+    const reply = await ann.socket.request({ action: 'send', session_id: first.session.id, content: 'Hi!' });
+    await storeSocket.next((frame) => frame.type === 'message.created' && (frame.message as { content: string }).content === 'Hi!');
+
+    const requests = recorder.handlerRequests();
+    const firstPush = Math.min(...recorder.pushStarts);
+    expect((reply.message as { status: string }).status).toBe('delivered');
+    expect(requests.map((request) => `${request.command} ${request.pk.replace(/[0-9]+$/, 'n')}`).sort()).toEqual([
+      'BatchWriteItem INBOX#open',
+      'PutItem SESSION#n',
+      'Query SESSION#n',
+      'Query admins',
+      'Query store#n',
+    ]);
+    expect(longestChain(requests.filter((request) => request.end <= firstPush))).toBeLessThanOrEqual(3);
+    expect(requests.reduce((sum, request) => sum + request.wcu, 0)).toBeLessThanOrEqual(3);
+  });
+});

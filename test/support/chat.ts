@@ -35,6 +35,8 @@ export interface History {
 }
 
 export type Admin = IssuedCredential & { socket: TestSocket };
+/** A store with a live socket (README "Store WebSocket"). */
+export type Store = IssuedCredential & { socket: TestSocket };
 
 /** Small verbs over a test stack, so tests read as what users do. */
 export function chat(stack: TestStack) {
@@ -45,6 +47,19 @@ export function chat(stack: TestStack) {
       const socket = await stack.connect(admin.token);
       sockets.push(socket);
       return { ...admin, socket };
+    },
+    /** A new store, online on a socket of its own. */
+    async store(name = 'Acme'): Promise<Store> {
+      const store = await stack.createStore(name);
+      const socket = await stack.connect(store.token);
+      sockets.push(socket);
+      return { ...store, socket };
+    },
+    /** One more socket for a principal's token, closed with the others. */
+    async socketFor(token: string): Promise<TestSocket> {
+      const socket = await stack.connect(token);
+      sockets.push(socket);
+      return socket;
     },
     async storeSays(token: string, content: string): Promise<Sent> {
       const response = await stack.post('/v1/chat/store/message/', { token, body: { content } });

@@ -98,3 +98,19 @@ export function closedWithin(socket: RawSocket, timeoutMs: number): Promise<numb
     }),
   ]).finally(() => clearTimeout(timer));
 }
+
+/**
+ * Opens raw sockets to a test stack's WebSocket gateway (`query` is what follows the URL, e.g.
+ * `?token=…`) and closes every one of them after each test.
+ */
+export function useRawSockets(wsUrl: () => string): (query: string, protocols?: string[]) => Promise<RawSocket> {
+  const open: RawSocket[] = [];
+  afterEach(async () => {
+    await Promise.all(open.splice(0).map((socket) => socket.close()));
+  });
+  return async (query, protocols) => {
+    const socket = await openRawSocket(`${wsUrl()}/${query}`, protocols);
+    open.push(socket);
+    return socket;
+  };
+}

@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { chatTableRef, connectionsTableRef } from '../../lib/deps';
-import { listAdminConnections } from '../../lib/entities/connection';
+import { listAdminConnections, listPrincipalConnections } from '../../lib/entities/connection';
 import { revokeToken } from '../../lib/entities/token';
 import { randomBase62 } from '../../lib/ids';
 import { issueTokenFor, type IssuedCredential } from '../../lib/ops/principals';
@@ -288,6 +288,11 @@ export const validCalls: Record<string, Recipe> = {
 /** How many live connection rows an admin has. */
 export async function adminConnectionCount(stack: TestStack, adminId: number): Promise<number> {
   return (await listAdminConnections(connectionsTableRef(stack.deps), adminId)).length;
+}
+
+/** How many live connection rows an admin or a store has. */
+export async function connectionCount(stack: TestStack, kind: 'admin' | 'store', id: number): Promise<number> {
+  return (await listPrincipalConnections(connectionsTableRef(stack.deps), { kind, id })).length;
 }
 
 /** What a client does to attach a file: ask for a ticket, then POST the form (fields first, file last) straight to S3. */
