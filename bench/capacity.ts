@@ -128,3 +128,52 @@ export async function batchOfTen(env: BenchEnv, store: IssuedCredential, admins:
   const batch = await metered(env, async () => (await env.client.sendBatch(store.token, messages)).body.messages.length);
   return { operation: 'batch of 10 store messages (later, open session)', admins, reading: batch.reading, ...(batch.items !== undefined ? { items: batch.items } : {}) };
 }
+
+export interface StorePolls {
+  rows: CapacityRow[];
+  /** The body of a poll that found nothing new, as received: what CloudFront sends back for each. */
+  emptyResponseBytes: number;
+  /** The body of the poll that picked up one reply. */
+  pickUpResponseBytes: number;
+  /** The id the store holds last: the empty polls ask for what comes after it. */
+  lastId: number;
+}
+
+/**
+ * A store app waiting on its chat screen without a socket polls `GET /v1/chat/store/messages/?after=<last id>`
+ * (issue 13 point 7): nothing new, nothing new once a minute (its presence stamp, last_seen_at, is then a
+ * minute old and the read writes it again), and the poll that picks up an admin reply (which marks it
+ * delivered). The session must be claimed by `admin`.
+ */
+export async function storePolls(env: BenchEnv, store: IssuedCredential, admin: OnlineAdmin, sessionId: number, admins: number): Promise<StorePolls> {
+  const reply = async (tag: string): Promise<number> => {
+    const answer = await admin.socket.request({ action: 'send', session_id: sessionId, content: messageText(tag), client_message_id: clientMessageId(tag) });
+    const message = answer.message as { id?: unknown } | undefined;
+    if (answer.type !== 'result' || typeof message?.id !== 'number') throw new Error(`admin reply failed: ${JSON.stringify(answer)}`);
+    return message.id;
+  };
+  const rows: CapacityRow[] = [];
+  const lastId = await reply('poll-reply');
+  await env.client.storeMessages(store.token, lastId);
+  let emptyResponseBytes = 0;
+  const empty = await metered(env, async () => {
+    const page = await env.client.storeMessages(store.token, lastId);
+    emptyResponseBytes = page.bytes;
+    return page.body.messages.length;
+  });
+  rows.push({ operation: 'store poll, nothing new (GET store messages ?after=<last id>)', admins, reading: empty.reading, ...(empty.items !== undefined ? { items: empty.items } : {}) });
+  await ageLastSeen(env, store.id);
+  const stale = await metered(env, async () => (await env.client.storeMessages(store.token, lastId)).body.messages.length);
+  rows.push({ operation: 'store poll, nothing new, last_seen_at ≥ 60 s old (once a minute)', admins, reading: stale.reading, ...(stale.items !== undefined ? { items: stale.items } : {}) });
+  const next = await reply('poll-reply');
+  // The warm-up asks past the new reply, so it finds nothing and marks nothing delivered.
+  await env.client.storeMessages(store.token, next);
+  let pickUpResponseBytes = 0;
+  const pickUp = await metered(env, async () => {
+    const page = await env.client.storeMessages(store.token, lastId);
+    pickUpResponseBytes = page.bytes;
+    return page.body.messages.length;
+  });
+  rows.push({ operation: 'store poll that picks up one admin reply (marks it delivered)', admins, reading: pickUp.reading, ...(pickUp.items !== undefined ? { items: pickUp.items } : {}) });
+  return { rows, emptyResponseBytes, pickUpResponseBytes, lastId: next };
+}

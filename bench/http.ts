@@ -80,6 +80,11 @@ export class ChatClient {
     return this.request('GET', `/v1/chat/admin/sessions/${sessionId}/messages/?limit=${limit}`, token);
   }
 
+  /** GET /v1/chat/store/messages/?after=<id>: what a store app polling for replies asks, and the resume recipe's fetch. */
+  storeMessages(token: string, after: number): Promise<Timed<{ messages: MessageBody[]; has_more: boolean }>> {
+    return this.request('GET', `/v1/chat/store/messages/?after=${after}`, token);
+  }
+
   inbox(token: string, limit: number): Promise<Timed<{ sessions: unknown[] }>> {
     return this.request('GET', `/v1/chat/admin/sessions/?state=open&limit=${limit}`, token);
   }

@@ -11,6 +11,8 @@ import type { Machine } from './machine';
 import { bullets, mark, section, table } from './markdown';
 import { describeLines, type MeterReading } from './meter';
 import type { SeededSession } from './seed';
+import type { LiveStores } from './stores';
+import { waiting, waitingCost, type Units, type WaitingMeasured } from './waiting';
 import { sendSizes, type SendsResult } from './sends';
 import { fixed, times, type Summary } from './stats';
 
@@ -26,6 +28,7 @@ export interface BenchResults {
   duration: DurationResult;
   seeded: Omit<SeededSession, 'template'>;
   frameBytes: number;
+  live: LiveStores;
   coldStart: ColdStartResult;
   errors: string[];
 }
@@ -165,7 +168,9 @@ function capacityGoals(capacity: readonly CapacityRow[], seeded: Omit<SeededSess
   const at10 = c.byAdmins(10).reading;
   const requestsMax = Math.max(...c.later.map((row) => allRequests(row.reading)));
   const authMax = Math.max(...c.later.map((row) => authInvocations(row.reading)));
-  const authAll = capacity.reduce((sum, row) => sum + authInvocations(row.reading), 0);
+  // A WebSocket handshake runs its authorizer by design (API Gateway authorizes on $connect only): not a warm path.
+  const handshakes = capacity.filter((row) => row.operation.includes('$connect'));
+  const authAll = capacity.filter((row) => !handshakes.includes(row)).reduce((sum, row) => sum + authInvocations(row.reading), 0);
   const chains = c.later.map((row) => chainOf(row.reading));
   const chainMax = Math.max(...chains.map((chain) => chain.length));
   const unpushed = chains.filter((chain) => chain.before === 'no push').length;
@@ -176,7 +181,7 @@ function capacityGoals(capacity: readonly CapacityRow[], seeded: Omit<SeededSess
       ok: requestsMax <= requestsGoal,
       why: `at 10 admins: ${at10.token.requests ? `${at10.token.requests} token lookup(s); ` : ''}${describeLines(at10.lines)}; section 5` },
     { goal: 'No Lambda invocation for authentication on a warm path',
-      measured: `${authMax} authorizer invocation(s) in a later send at most; ${authAll} over every measured operation`,
+      measured: `${authMax} authorizer invocation(s) in a later send at most; ${authAll} over every measured operation${handshakes.length ? ` but a socket's $connect (${handshakes.reduce((sum, row) => sum + authInvocations(row.reading), 0)}: the WebSocket authorizer runs once per handshake)` : ''}`,
       ok: authMax === 0 && authAll === 0,
       why: `functions that made requests during the later send (10 admins): ${functionsCell(at10)}; section 5` },
     { goal: `≤ ${chainGoal} sequential DynamoDB round trips before the pushes start (later store message)`,
@@ -268,6 +273,7 @@ function summarySection(r: BenchResults): string {
     goalTable(list),
     beforeAfter(r.capacity, r),
     `Cost of 1,000,000 store messages with 10 admins online (us-east-1, on-demand, no free tier): **$${fixed(total, 2)}**, of which ${top?.component ?? '?'} $${fixed(top?.usd ?? 0, 2)} — see [Cost model](#7-cost-model).`,
+    storesSummary(r),
   );
 }
 
@@ -430,6 +436,11 @@ function capacitySection(capacity: readonly CapacityRow[], seeded: Omit<SeededSe
       `History O(page) bound: the 10-entry session's page (${c.historySmall.reading.rcu} RCU, ${c.historySmall.items ?? 0} items) plus what the extra items of a full page can weigh (≤ 1 KB each, 4 KB per RCU), plus 1.`,
       `Later messages after ≥ 60 s idle: the bench moves the store's last_seen_at two minutes back first. A send does not stamp it again: the entry it writes carries last_store_message_at, which presence reads as well (\`lib/chat/store-activity.ts\`), so an idle store's message costs what a back-to-back one does. Reads and uploads still stamp last_seen_at, at most once a minute.`,
       'The admin-count rows are each fan-out level\'s store sending two more messages, the warm-up and the measured one: the audience query (by-audience index) reads more with more admins (RCU), the writes do not change.',
+      ...(capacity.some((row) => row.operation.startsWith('store poll'))
+        ? [
+            'Store rows (issue 13): the small session\'s store polls `GET /v1/chat/store/messages/?after=<last id>` as an app without a socket does (nothing new; nothing new once its last_seen_at is a minute old, which the read then stamps again; the poll that picks up an admin reply, which marks it delivered), then opens a socket: `$connect` (the WebSocket authorizer\'s token read, then WsConnect), a ping, and the close (`$disconnect`), each metered alone after an unmeasured one. The two admin-reply rows are the same claimed session\'s reply before and while the store\'s socket is open: what the socket adds to a reply. [Stores waiting](#stores-waiting-polling-versus-a-held-socket) prices them.',
+          ]
+        : []),
     ]),
   );
 }
@@ -562,6 +573,107 @@ function costSection(r: BenchResults): string {
   );
 }
 
+/** A reading's DynamoDB units, token lookups in the reads. */
+const unitsOf = (reading: MeterReading): Units => ({ rru: reading.rcu + reading.token.rcu, wru: reading.wcu });
+
+/** The rows and figures issue 13 point 7 prices; missing rows are a bench bug, so they throw. */
+function waitingMeasured(r: BenchResults): WaitingMeasured {
+  const find = (prefix: string) => {
+    const row = r.capacity.find((c) => c.operation.startsWith(prefix));
+    if (!row) throw new Error(`capacity row missing: ${prefix}`);
+    return row.reading;
+  };
+  const { polls, socket, replies } = r.live;
+  const poll = r.duration.poll;
+  if (!poll) throw new Error("the poll's handler time was not measured");
+  const empty = find('store poll, nothing new (GET');
+  const without = unitsOf(replies.replyWithoutSocket.reading);
+  const withSocket = unitsOf(replies.replyWithSocket.reading);
+  return {
+    poll: {
+      empty: unitsOf(empty),
+      stale: unitsOf(find('store poll, nothing new, last_seen_at')),
+      pickUp: unitsOf(find('store poll that picks up')),
+      emptyBytes: polls.emptyResponseBytes,
+      pickUpBytes: polls.pickUpResponseBytes,
+      invocations: 1 + authInvocations(empty),
+      billedMs: poll.billedMeanMs,
+    },
+    socket: {
+      connect: unitsOf(socket.rows.connect.reading),
+      disconnect: unitsOf(socket.rows.disconnect.reading),
+      ping: unitsOf(socket.rows.ping.reading),
+      replyExtra: { rru: Math.max(0, withSocket.rru - without.rru), wru: Math.max(0, withSocket.wru - without.wru) },
+      connectInvocations: 2,
+      connectBilledMs: Math.ceil(socket.handshakeMs),
+      disconnectBilledMs: Math.ceil(socket.closeMs),
+      pingBilledMs: Math.ceil(socket.pingMs),
+      pingResultBytes: socket.pingResultBytes,
+      storeFrameBytes: replies.storeFrameBytes,
+    },
+  };
+}
+
+function storesSummary(r: BenchResults): string {
+  const { replies } = r.live;
+  const cost = waitingCost(waitingMeasured(r));
+  return `Stores in real time (issue 13): an admin's reply reaches the store's socket in ${ms(replies.toStore.p50)} p50 / ${ms(replies.toStore.p99)} p99, ${times(replies.toStore.p50 / replies.toAdminOther.p50)} the same reply's push to the admin's own other socket (p50), ${replies.missedStore} missed of ${replies.replies} — see [Admin reply to a store's socket](#admin-reply-to-a-stores-socket). ${waiting.stores.toLocaleString('en-US')} stores waiting on an open chat screen for a day: **$${fixed(cost.polling, 2)}** polling every ${waiting.pollSeconds} s, **$${fixed(cost.socket, 2)}** holding a socket (${waiting.repliesPerStore} replies a store a day assumed), ${times(cost.polling / cost.socket, 0)} — see [Stores waiting](#stores-waiting-polling-versus-a-held-socket).`;
+}
+
+function storeReplySection(r: BenchResults): string {
+  const x = r.live.replies;
+  const one = r.fanOut.find((l) => l.admins === 1);
+  return section(
+    "### Admin reply to a store's socket",
+    `Issue 13: a store holds a socket, an admin who claimed its session replies over its own socket (\`{"action": "send", "session_id": …, "content": …}\`), one reply at a time, ${x.replies} measured after a few unmeasured; the time is from the admin's frame leaving until the store's socket holds that reply's \`message.created\`. The baseline is the same reply's push to the admin's own second socket (seed 000's rule: the assignee's connections get every message of the session, its own replies too), measured on the same replies: the ratio shows what the store's side of the fan-out adds. Both sockets had been open over 1 s before the first reply (the audience rule in README "Coming online and reconnecting"). Deliveries still missing 5 s after the result count as missed.`,
+    table(
+      ['Receiver', 'Replies', 'p50', 'p95', 'p99', 'Ratio to the admin\'s other socket (p50)', 'Ratio (p99)', 'Missed'],
+      [
+        ["the store's socket", x.toStore.count, ...latencyCells(x.toStore), times(x.toStore.p50 / x.toAdminOther.p50), times(x.toStore.p99 / x.toAdminOther.p99), `${x.missedStore}${x.missedStore === 0 ? '' : ' ✗'}`],
+        ["the admin's own other socket (baseline)", x.toAdminOther.count, ...latencyCells(x.toAdminOther), '1.00×', '1.00×', `${x.missedAdminOther}${x.missedAdminOther === 0 ? '' : ' ✗'}`],
+        ["the admin's result frame (the action awaits its pushes)", x.result.count, ...latencyCells(x.result), times(x.result.p50 / x.toAdminOther.p50), times(x.result.p99 / x.toAdminOther.p99), ''],
+      ],
+    ),
+    bullets([
+      one
+        ? `Against the store → admin fan-out with 1 admin (section 4, a store's HTTP send until the admin's socket holds it): ${ms(one.allReceived.p50)} p50, so an admin's reply reaches the store in ${times(x.toStore.p50 / one.allReceived.p50)} the time a store's message takes to reach an admin.`
+        : '',
+      `The store's \`message.created\` frame is ${x.storeFrameBytes} B: one WebSocket message (32 KB increments). What the socket adds to a reply in DynamoDB is in section 5 (the two "admin reply (WS send), claimed session" rows).`,
+    ].filter((item) => item.length > 0)),
+  );
+}
+
+function waitingSection(r: BenchResults): string {
+  const m = waitingMeasured(r);
+  const cost = waitingCost(m);
+  const { socket, polls } = r.live;
+  const poll = r.duration.poll;
+  const qty = (value: number, unit: string) => `${value.toLocaleString('en-US', { maximumFractionDigits: value < 10 ? 3 : 0 })} ${unit}`;
+  const usd = (value: number) => `$${fixed(value, value < 1 ? 3 : 2)}`;
+  const u = (x: Units) => `${fixed(x.rru, 1)} RRU, ${fixed(x.wru, 1)} WRU`;
+  const per = cost.perStore;
+  return section(
+    '### Stores waiting: polling versus a held socket',
+    `Issue 13: **${waiting.stores.toLocaleString('en-US')} stores waiting on an open chat screen for 24 hours**, at the prices above. **Polling**: \`GET /v1/chat/store/messages/?after=<last id>\` every ${waiting.pollSeconds} s, ${per.polls.toLocaleString('en-US')} a store a day, each a CloudFront request and function, an HTTP API request and ${m.poll.invocations} Lambda invocation(s). **A held socket**: ${(24 * 60).toLocaleString('en-US')} connection minutes a store a day; a reconnect every ${waiting.reconnectHours} h (API Gateway's limit: ${per.reconnects} a day), each a \`$disconnect\` and a \`$connect\` (the WebSocket authorizer, which has no cache, and WsConnect) and the resume recipe's ${waiting.fetchesPerReconnect} fetches (at once and 2 s after the socket opened, both empty here); a ping every ${waiting.pingMinutes} minutes (${per.pings} a day: a message in, its result out, one Lambda invocation); and one push per admin reply.`,
+    table(
+      ['Component, per day', `Polling every ${waiting.pollSeconds} s`, 'Cost', 'Held socket', 'Cost'],
+      [
+        ...cost.lines.map((line) => [line.component, qty(line.polling.quantity, line.unit), usd(line.polling.usd), qty(line.socket.quantity, line.unit), usd(line.socket.usd)]),
+        ['**Total a day**', '', `**${usd(cost.polling)}**`, '', `**${usd(cost.socket)}**`],
+        ['**Polling ÷ socket**', '', `**${times(cost.polling / cost.socket, 1)}**`, '', ''],
+      ],
+    ),
+    bullets([
+      `Assumed, not measured: **${waiting.repliesPerStore} admin replies a store a day** (the same in both columns: polling picks each up on a poll, which marks it delivered; the socket gets a push); a phone that stays on the chat screen all day; $connect and $disconnect billed as one WebSocket message each (conservative); prices of the first tier (the HTTP API's rate falls to $0.90 per million past 300 million requests a month, which a month of this polling passes); no free tier. The admin's reply itself costs the same either way and is left out, but for what the store's socket adds to it.`,
+      `Measured in this run (section 5, warm, token lookups included): a poll that finds nothing new ${u(m.poll.empty)}; once a minute, when last_seen_at is a minute old, ${u(m.poll.stale)} (counted ${(24 * 60).toLocaleString('en-US')} times a day); the poll that picks up a reply ${u(m.poll.pickUp)}; responses of ${polls.emptyResponseBytes} B and ${polls.pickUpResponseBytes} B. The socket's $connect ${u(m.socket.connect)} (functions: ${functionsCell(socket.rows.connect.reading)}), its $disconnect ${u(m.socket.disconnect)}, a ping ${u(m.socket.ping)} (result frame ${socket.pingResultBytes} B), and a reply with the store's socket open ${u(m.socket.replyExtra)} more than without; the store's \`message.created\` is ${m.socket.storeFrameBytes} B.`,
+      poll
+        ? `Lambda duration: the poll's handler measured in-process like the send (section 7): ${poll.time.count} warm invocations, mean ${ms(poll.time.mean, 2)} (p50 ${ms(poll.time.p50, 2)}, p99 ${ms(poll.time.p99, 2)}) → ${ms(poll.billedMeanMs, 2)} billed. The socket's functions are billed at upper bounds measured end to end over ${socket.cycles} cycles: the whole handshake (${ms(socket.handshakeMs, 1)} median) for the authorizer and WsConnect together, the close until the row was gone (${ms(socket.closeMs, 1)}) for $disconnect, the ping's round trip (${ms(socket.pingMs, 2)}) for the ping (each rounded up to a whole millisecond).`
+        : '',
+      'Not included: CloudWatch Logs, request bytes to the origin, and the phone\'s own radio and battery, which a request every 5 s keeps awake.',
+    ].filter((item) => item.length > 0)),
+  );
+}
+
 function reproduceSection(): string {
   return section(
     '## How to reproduce',
@@ -570,7 +682,7 @@ function reproduceSection(): string {
       'It starts its own fresh stack: DynamoDB Local in memory on a free port (needs `java`, 11 or newer), and the local HTTP, WebSocket and S3 gateways on free ports (`httpPort`/`wsPort`/`s3Port` 0), with `STORE_SEND_LIMIT=1000000` so the per-store send limit does not interfere. Nothing leaves 127.0.0.1, and nothing from `npm start` needs to be running.',
       'It runs every measurement in one go (about 5 minutes on 2 cores), prints this report and writes it to `docs/PERFORMANCE.md`, then stops by itself.',
       '`BENCH_COLD_RUNS` changes the number of loads per bundle in section 6 (default 20); `BENCH_ONLY=coldstart` measures section 6 alone and prints it with its goal row, leaving this file as it is; `BENCH_ONLY=capacity` starts the stack and measures section 5 alone (every row, the fan-out levels\' later messages with that many admins online, no fan-out passes and no throughput run), and prints it with the goal rows it decides and the before/after table, leaving this file as it is (about a minute on 2 cores).',
-      'The code is in `bench/`: `run.ts` orchestrates; `floor.ts`, `sends.ts`, `fanout.ts`, `capacity.ts` (+ `seed.ts`, `meter.ts`, `chain.ts`), `coldstart.ts`, `duration.ts` and `cost.ts` measure; `report.ts` writes this file.',
+      'The code is in `bench/`: `run.ts` orchestrates; `floor.ts`, `sends.ts`, `fanout.ts`, `capacity.ts` (+ `seed.ts`, `meter.ts`, `chain.ts`), `stores.ts` (store sockets), `coldstart.ts`, `duration.ts`, `cost.ts` and `waiting.ts` (stores waiting) measure or price; `report.ts` writes this file.',
     ]),
   );
 }
@@ -610,9 +722,11 @@ export function renderReport(r: BenchResults): string {
     floorSection(r),
     sendsSection(r),
     fanOutSection(r),
+    storeReplySection(r),
     capacitySection(r.capacity, r.seeded),
     coldStartSection(r.coldStart),
     costSection(r),
+    waitingSection(r),
     reproduceSection(),
   ].join('\n\n')}\n`;
 }

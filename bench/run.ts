@@ -5,9 +5,9 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { repoRoot } from '../infra/paths';
 import { AdminPool, untilAdminConnections, type OnlineAdmin } from './admins';
-import { adminOps, batchOfTen, historyPage, inboxPage, laterMessage, smallSessionOps, type CapacityRow } from './capacity';
+import { adminOps, batchOfTen, historyPage, inboxPage, laterMessage, smallSessionOps, storePolls, type CapacityRow, type StorePolls } from './capacity';
 import { measureColdStart } from './coldstart';
-import { measureHandlerTime, type DurationResult } from './duration';
+import { measureHandlerTime, measurePollTime, type DurationResult } from './duration';
 import { startBenchEnv, type BenchEnv } from './env';
 import { combineLevel, fanOutPass, fanOutPlan, type FanOutSamples } from './fanout';
 import { measureFloor, measurePuts, type FloorResult } from './floor';
@@ -15,6 +15,7 @@ import { describeMachine } from './machine';
 import { renderCapacityOnly, renderColdStartOnly, renderReport, type BenchResults } from './report';
 import { seedLongSession, type SeededSession } from './seed';
 import { measureSends, openSessions, sendSizes, type SendsResult } from './sends';
+import { measureStoreReplies, measureStoreSocketCosts, storeReplyPlan, type LiveStores, type StoreReplies, type StoreSocketCosts } from './stores';
 import type { IssuedCredential } from '../lib/ops/principals';
 
 /**
@@ -41,6 +42,7 @@ interface StackResults {
   duration: DurationResult;
   seeded: Omit<SeededSession, 'template'>;
   frameBytes: number;
+  live: LiveStores;
   errors: string[];
 }
 
@@ -50,19 +52,23 @@ interface Fixtures {
   fanStores: IssuedCredential[];
   admins: AdminPool;
   first: OnlineAdmin;
+  /** Polls, then holds a socket (section 5): its session is the small one, claimed by the first admin. */
+  capStore: IssuedCredential;
+  /** Gets admin replies on its socket (section 4). */
+  liveStore: IssuedCredential;
 }
 
-async function createFixtures(env: BenchEnv): Promise<Fixtures & { capStore: IssuedCredential; bigStore: IssuedCredential; batchStore: IssuedCredential }> {
-  progress(`creating ${sendSizes.stores + 7} stores and ${adminCount} admins`);
+async function createFixtures(env: BenchEnv): Promise<Fixtures & { bigStore: IssuedCredential; batchStore: IssuedCredential }> {
+  progress(`creating ${sendSizes.stores + 8} stores and ${adminCount} admins`);
   const stores = await env.createStores(sendSizes.stores, 'Store');
-  const [capStore, bigStore, batchStore, ...fanStores] = await env.createStores(3 + fanOutPlan.length, 'Bench store');
-  if (!capStore || !bigStore || !batchStore) throw new Error('fixture stores missing');
+  const [capStore, bigStore, batchStore, liveStore, ...fanStores] = await env.createStores(4 + fanOutPlan.length, 'Bench store');
+  if (!capStore || !bigStore || !batchStore || !liveStore) throw new Error('fixture stores missing');
   const admins = new AdminPool(env, await env.createAdmins(adminCount, 'Admin'));
   const [first] = await admins.ensure(1);
   if (!first) throw new Error('no admin online');
   progress(`opening a session for each of the ${stores.length} stores`);
   await openSessions(env, stores);
-  return { stores, fanStores, admins, first, capStore, bigStore, batchStore };
+  return { stores, fanStores, admins, first, capStore, liveStore, bigStore, batchStore };
 }
 
 const fanStoreOf = (fixtures: Fixtures, index: number): IssuedCredential => {
@@ -72,7 +78,16 @@ const fanStoreOf = (fixtures: Fixtures, index: number): IssuedCredential => {
 };
 
 /** Every capacity row but the fan-out levels' later messages, which run between the fan-out passes. */
-async function measureCapacity(env: BenchEnv): Promise<{ fixtures: Fixtures; capacity: CapacityRow[]; seeded: Omit<SeededSession, 'template'>; template: Record<string, unknown> }> {
+async function measureCapacity(env: BenchEnv): Promise<{
+  fixtures: Fixtures;
+  capacity: CapacityRow[];
+  seeded: Omit<SeededSession, 'template'>;
+  template: Record<string, unknown>;
+  polls: Omit<StorePolls, 'rows'>;
+  socket: StoreSocketCosts;
+  /** The first admin's last message.created before the store rows: a store message, the floor's push payload. */
+  frame: string;
+}> {
   const fixtures = await createFixtures(env);
   const { capStore, bigStore, batchStore, first } = fixtures;
   progress('capacity: small session (1 admin online)');
@@ -89,18 +104,24 @@ async function measureCapacity(env: BenchEnv): Promise<{ fixtures: Fixtures; cap
   capacity.push(await inboxPage(env, first, 1, `after seeding ${seededEntries.toLocaleString('en-US')} entries`));
   capacity.push(...(await adminOps(env, first, small.sessionId, 1)));
   capacity.push(await batchOfTen(env, batchStore, 1));
-  return { fixtures, capacity, seeded, template };
+  // The store rows' admin replies are pushed to the first admin too: the frame is taken before them.
+  const frame = first.socket.lastCreated;
+  progress('capacity: a store polling for replies, then its socket ($connect, ping, $disconnect)');
+  const { rows: pollRows, ...polls } = await storePolls(env, capStore, first, small.sessionId, 1);
+  capacity.push(...pollRows);
+  const socket = await measureStoreSocketCosts(env, capStore, 1);
+  capacity.push(socket.rows.connect, socket.rows.ping, socket.rows.disconnect);
+  return { fixtures, capacity, seeded, template, polls, socket, frame };
 }
 
 async function measureOnStack(): Promise<StackResults> {
   progress('starting DynamoDB Local (in memory) and the local stack on free ports');
   const env = await startBenchEnv();
   try {
-    const { fixtures, capacity, seeded, template } = await measureCapacity(env);
-    const { stores, admins, first } = fixtures;
+    const { fixtures, capacity, seeded, template, polls, socket, frame } = await measureCapacity(env);
+    const { stores, admins } = fixtures;
 
     progress('floor: raw PutItem and raw @connections push');
-    const frame = first.socket.lastCreated;
     const floor = await measureFloor(env, template, frame);
     await untilAdminConnections(env, 1);
 
@@ -124,6 +145,8 @@ async function measureOnStack(): Promise<StackResults> {
         floor.puts.again = await measurePuts(env, template, 'again');
         progress('handler time in-process (send, and the HTTP authorizer while there is one; 10 admins online)');
         duration = await measureHandlerTime(env, stores, online.length);
+        progress("handler time in-process: a store's poll that finds nothing new");
+        duration.poll = await measurePollTime(env, fixtures.capStore, polls.lastId);
       }
     }
     for (const [index, level] of [...fanOutPlan.entries()].reverse()) {
@@ -133,11 +156,21 @@ async function measureOnStack(): Promise<StackResults> {
     }
     const fanOut = fanOutPlan.map((level) => combineLevel(passes.get(level.admins) ?? []));
     if (!sends || !duration) throw new Error('the 10-admin level did not run');
-    return { floor, sends, fanOut, capacity, duration, seeded, frameBytes: Buffer.byteLength(frame), errors: env.errors };
+    const replies = await storeReplies(env, fixtures);
+    capacity.push(replies.replyWithoutSocket, replies.replyWithSocket);
+    return { floor, sends, fanOut, capacity, duration, seeded, frameBytes: Buffer.byteLength(frame), live: { polls, socket, replies }, errors: env.errors };
   } finally {
     progress('stopping the stack and DynamoDB Local');
     await env.close();
   }
+}
+
+/** After the fan-out passes (1 admin online again): the admin's second socket would change their counts. */
+async function storeReplies(env: BenchEnv, fixtures: Fixtures): Promise<StoreReplies> {
+  progress(`admin reply → store socket: ${storeReplyPlan.warmup} + ${storeReplyPlan.measured} replies (1 admin, 2 sockets)`);
+  const replies = await measureStoreReplies(env, fixtures.first, fixtures.liveStore, 1);
+  await untilAdminConnections(env, fixtures.admins.online.length);
+  return replies;
 }
 
 /** BENCH_ONLY=coldstart: no stack, section 6 and its goal row on stdout; docs/PERFORMANCE.md is left as it is. */
@@ -164,6 +197,9 @@ async function capacityOnly(): Promise<void> {
       await fixtures.admins.ensure(level.admins);
       capacity.push(await laterMessage(env, fanStoreOf(fixtures, index), level.admins));
     }
+    await fixtures.admins.shrink(1);
+    const replies = await storeReplies(env, fixtures);
+    capacity.push(replies.replyWithoutSocket, replies.replyWithSocket);
     process.stdout.write(renderCapacityOnly({ capacity, seeded, errors: env.errors }, date, describeMachine(), (Date.now() - started) / 1000));
   } finally {
     progress('stopping the stack and DynamoDB Local');
