@@ -6,7 +6,7 @@ import { pageLimit, parseQuery } from '../../lib/http/params';
 import { httpRoute } from '../../lib/http/route';
 import { routes } from '../../lib/routes';
 
-const query = z.object({ limit: pageLimit(20, 100), cursor: z.optional(cursorText) });
+export const query = z.object({ limit: pageLimit(20, 100), cursor: z.optional(cursorText) });
 
 /** GET /v1/chat/admin/notifications/?limit=&cursor= */
 export const makeHandler = (deps: DepsSource = defaultDeps) =>

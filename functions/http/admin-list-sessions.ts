@@ -6,7 +6,7 @@ import { pageLimit, parseQuery } from '../../lib/http/params';
 import { httpRoute } from '../../lib/http/route';
 import { routes } from '../../lib/routes';
 
-const query = z.object({
+export const query = z.object({
   state: z._default(z.enum(['unclaimed', 'mine', 'open', 'closed'], { error: 'Must be unclaimed, mine, open or closed' }), 'open'),
   limit: pageLimit(20, 100),
   cursor: z.optional(cursorText),

@@ -7,7 +7,7 @@ import { routes } from '../../lib/routes';
 import * as z from '../../lib/validation';
 
 /** session_id picks an earlier session of the same store; by default, the current one. */
-const query = z.extend(historyFields, { session_id: z.optional(queryId) }).check(z.refine(...oneDirection));
+export const query = z.extend(historyFields, { session_id: z.optional(queryId) }).check(z.refine(...oneDirection));
 
 /** GET /v1/chat/store/messages/?after=|before=&limit=&session_id= */
 export const makeHandler = (deps: DepsSource = defaultDeps) =>

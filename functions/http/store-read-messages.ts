@@ -9,7 +9,7 @@ import { httpRoute } from '../../lib/http/route';
 import { routes } from '../../lib/routes';
 import { idField } from '../../lib/ws/fields';
 
-const body = z.object({ up_to_id: idField });
+export const body = z.object({ up_to_id: idField });
 
 /** POST /v1/chat/store/messages/read/ {"up_to_id": 1000004}: admin messages read up to that id. */
 export const makeHandler = (deps: DepsSource = defaultDeps) =>

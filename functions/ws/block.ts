@@ -5,8 +5,10 @@ import { routes } from '../../lib/routes';
 import { idField } from '../../lib/ws/fields';
 import { wsAction } from '../../lib/ws/route';
 
+export const frame = z.object({ store_id: idField });
+
 /** {"action": "block", "request_id": "...", "store_id": 5} */
 export const makeHandler = (deps: DepsSource = defaultDeps) =>
-  wsAction(routes.wsBlock, deps, z.object({ store_id: idField }), ({ deps, principal, input }) => setStoreBlocked(deps, principal.id, input.store_id, true));
+  wsAction(routes.wsBlock, deps, frame, ({ deps, principal, input }) => setStoreBlocked(deps, principal.id, input.store_id, true));
 
 export const handler = makeHandler();

@@ -7,7 +7,7 @@ import { routes } from '../../lib/routes';
 import { idField } from '../../lib/ws/fields';
 import { wsAction } from '../../lib/ws/route';
 
-const readFrame = z.object({ session_id: idField, up_to_id: idField });
+export const readFrame = z.object({ session_id: idField, up_to_id: idField });
 
 /** {"action": "read", "request_id": "...", "session_id": 1, "up_to_id": 1000004}: store messages read up to that id. */
 export const makeHandler = (deps: DepsSource = defaultDeps) =>

@@ -9,7 +9,7 @@ import { routes } from '../../lib/routes';
 import { idField } from '../../lib/ws/fields';
 import { wsAction } from '../../lib/ws/route';
 
-const transferFrame = z.object({ session_id: idField, admin_id: idField });
+export const transferFrame = z.object({ session_id: idField, admin_id: idField });
 
 /** {"action": "transfer", "request_id": "...", "session_id": 1, "admin_id": 2} */
 export const makeHandler = (deps: DepsSource = defaultDeps) =>

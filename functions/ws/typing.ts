@@ -10,7 +10,7 @@ import { routes } from '../../lib/routes';
 import { idField } from '../../lib/ws/fields';
 import { wsAction } from '../../lib/ws/route';
 
-const typingFrame = z.object({ session_id: idField, is_typing: z._default(z.boolean({ error: 'Must be true or false' }), true) });
+export const typingFrame = z.object({ session_id: idField, is_typing: z._default(z.boolean({ error: 'Must be true or false' }), true) });
 
 /**
  * {"action": "typing", "session_id": 1, "is_typing": true}: relayed, never

@@ -26,6 +26,8 @@ const messageFields = {
 };
 
 const adminOnly = z.optional(z.unknown().check(z.refine((value) => value === undefined || value === null, 'Only admins can send action messages')));
+// For the generated contracts (README "Contracts"): only null passes. Metadata only.
+z.globalRegistry.add(adminOnly, { type: 'null', description: 'Admins only: anything but null is refused (400, Only admins can send action messages).' });
 
 export const storeMessageFields = z.object({ ...messageFields, special_type: adminOnly, special_param: adminOnly });
 

@@ -12,12 +12,15 @@ export function codePointLength(value: string): number {
  * cannot be stored as UTF-8 and would not round-trip.
  */
 export function textField(maxChars: number) {
-  return z
+  const field = z
     .string({ error: 'Must be a string' })
     .check(
       z.refine((value) => value.isWellFormed(), 'Must be valid Unicode text'),
       z.refine((value) => codePointLength(value) <= maxChars, `Must be at most ${maxChars} characters`),
     );
+  // For the generated contracts (README "Contracts"): JSON Schema's maxLength counts code points too. Metadata only.
+  z.globalRegistry.add(field, { maxLength: maxChars });
+  return field;
 }
 
 export function isBlank(value: string | null | undefined): boolean {

@@ -39,12 +39,25 @@ export function integerProblem(value: number, rule: IntegerRule = {}): string | 
 
 /** An integer in JSON (a body or a frame): a JSON number, never a string. */
 export function integerField(rule: IntegerRule = {}) {
-  return z.number({ error: rule.range ?? integerMessages.notInteger }).check(
-    z.superRefine((value, ctx) => {
-      const problem = integerProblem(value, rule);
-      if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
-    }),
+  return described(
+    z.number({ error: rule.range ?? integerMessages.notInteger }).check(
+      z.superRefine((value, ctx) => {
+        const problem = integerProblem(value, rule);
+        if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
+      }),
+    ),
+    rule,
   );
+}
+
+/**
+ * The rule as JSON Schema for the generated contracts (README "Contracts"): z.toJSONSchema cannot see
+ * inside a refinement, so without this every integer would read as an unbounded number. Metadata only;
+ * parsing is unchanged.
+ */
+function described<T extends z.ZodMiniType>(schema: T, rule: IntegerRule): T {
+  z.globalRegistry.add(schema, { type: 'integer', minimum: rule.min ?? 1, maximum: rule.max ?? maxInteger });
+  return schema;
 }
 
 /** A positive integer id in JSON: session_id, product_id, message_id, up_to_id, admin_id, store_id. */
@@ -56,7 +69,7 @@ export const idField = integerField();
  * than read as numbers.
  */
 export function integerText(rule: IntegerRule = {}) {
-  return z.pipe(
+  const text = z.pipe(
     z.string({ error: rule.range ?? integerMessages.notInteger }),
     z.transform((text: string, ctx) => {
       const problem = /^-?(0|[1-9][0-9]*)$/.test(text) ? integerProblem(Number(text), rule) : (rule.range ?? integerMessages.notInteger);
@@ -66,4 +79,6 @@ export function integerText(rule: IntegerRule = {}) {
       return z.NEVER;
     }),
   );
+  // Described as the integer it stands for: clients write integers into query strings and paths.
+  return described(text, rule);
 }
