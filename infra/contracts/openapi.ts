@@ -274,6 +274,11 @@ function uploadRefusals(kind: 'store' | 'admin'): Refusal[] {
   ];
 }
 
+/** README "Limits": the 64 KB body limit holds on every POST route, those that read no body too (lib/http/route.ts). */
+function withBodyLimit(doc: RouteDoc): RouteDoc {
+  return doc.refusals.some((refusal) => refusal.status === 413) ? doc : { ...doc, refusals: [...doc.refusals, jsonBody.find((refusal) => refusal.status === 413)!] };
+}
+
 const readmeUrl = (anchor: string) => `README.md#${anchor}`;
 
 /** Clients call the paths with the trailing slash seed 000 gives; CloudFront strips it (README "Send Message (Store)"). */
@@ -317,6 +322,33 @@ function responses(doc: RouteDoc): JsonObject {
   return out;
 }
 
+/**
+ * The HTTP API's `$default` route (lib/routes.ts `httpCatchAll`, lib/http/not-found.ts): every request no
+ * operation takes. OpenAPI has no catch-all path, and listing other methods as operations would hand client
+ * generators methods that do not exist, so the answers are stated once in an extension, in the form of an
+ * operation's `responses` (README "API reference"); the end-to-end suite checks every such answer against it
+ * (test/support/contract.ts).
+ */
+function defaultRoute(): JsonObject {
+  const envelope = (description: string, example: JsonObject, headers: JsonObject = {}): JsonObject => ({
+    description,
+    ...(Object.keys(headers).length > 0 ? { headers } : {}),
+    content: { 'application/json': { schema: ref(views.errorSchema), example } },
+  });
+  return {
+    description: 'The $default route: a request that no operation takes, with no token needed. 404 when no path of this document matches (after the one trailing slash CloudFront strips); 405 with Allow when the path exists with other methods (OPTIONS included: the API answers no CORS preflight); 403 when the request did not come through CloudFront.',
+    responses: {
+      '403': envelope('the request did not come through CloudFront (README "Origin check"), on any path', { error: 'Forbidden' }),
+      '404': envelope('no operation has this path', { error: 'Not found' }),
+      '405': envelope(
+        'the path exists, but not with this method',
+        { error: 'Method not allowed' },
+        { Allow: { description: "The path's methods in this document, comma-separated: GET, POST.", required: true, schema: { type: 'string' } } },
+      ),
+    },
+  };
+}
+
 export function openApiDocument(): JsonObject {
   const paths: JsonObject = {};
   for (const route of httpRoutes) {
@@ -330,7 +362,7 @@ export function openApiDocument(): JsonObject {
       security: [{ Token: [] }],
       'x-principal': route.auth,
       parameters: parameters(route, doc),
-      responses: responses(doc),
+      responses: responses(route.method === 'POST' ? withBodyLimit(doc) : doc),
     };
     if (doc.body) {
       const schema = doc.body === storeBatchEnvelope ? batchBody() : inputSchema(doc.body, target);
@@ -367,6 +399,7 @@ export function openApiDocument(): JsonObject {
     ],
     security: [{ Token: [] }],
     paths: sortedKeys(paths),
+    'x-default-route': defaultRoute(),
     components: {
       securitySchemes: {
         Token: {
@@ -377,7 +410,8 @@ export function openApiDocument(): JsonObject {
         },
       },
       headers: {
-        RetryAfter: { description: 'Seconds to wait before retrying.', schema: { type: 'integer', minimum: 1 } },
+        // README: every 429 and 503 comes "with Retry-After" (lib/errors.ts sets it on both).
+        RetryAfter: { description: 'Seconds to wait before retrying.', required: true, schema: { type: 'integer', minimum: 1 } },
       },
       // Events belong to the WebSocket API (docs/asyncapi.json).
       schemas: componentSchemas(target, (id) => !id.startsWith('Event_')),

@@ -9,6 +9,8 @@ export const localDefaults = {
   wsPort: Number(process.env.WS_PORT ?? 3001),
   dynamodbPort: Number(process.env.DYNAMODB_PORT ?? 8000),
   s3Port: Number(process.env.S3_PORT ?? 4569),
+  /** The contracts and their reference page (infra/local/docs-server.ts). */
+  docsPort: Number(process.env.DOCS_PORT ?? 3002),
   bucket: 'support-chat-local-attachments',
   /** Both emulators accept these; the SDK clients sign with them. */
   credentials: localCredentials,

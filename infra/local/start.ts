@@ -8,16 +8,18 @@ import { chatTableRef } from '../../lib/deps';
 import { localDefaults } from './defaults';
 import { prepareDemo } from './demo';
 import { JavaMissingError, startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local';
+import { startDocsServer, type DocsServer } from './docs-server';
 import { startLocalStack, type LocalStack } from './stack';
 
-/** The four ports, in the order the stop line names them, with the variable that moves each. */
+/** The five ports, in the order the stop line names them, with the variable that moves each. */
 const ports = [
   { variable: 'PORT', port: localDefaults.httpPort },
   { variable: 'WS_PORT', port: localDefaults.wsPort },
   { variable: 'S3_PORT', port: localDefaults.s3Port },
   { variable: 'DYNAMODB_PORT', port: localDefaults.dynamodbPort },
+  { variable: 'DOCS_PORT', port: localDefaults.docsPort },
 ];
-const portVariables = 'PORT, WS_PORT, S3_PORT or DYNAMODB_PORT';
+const portVariables = 'PORT, WS_PORT, S3_PORT, DYNAMODB_PORT or DOCS_PORT';
 
 function portIsFree(port: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -27,7 +29,7 @@ function portIsFree(port: number): Promise<boolean> {
   });
 }
 
-/** Why the configured ports cannot be used, or undefined when all four are free and distinct. */
+/** Why the configured ports cannot be used, or undefined when all five are free and distinct. */
 async function portProblem(): Promise<string | undefined> {
   for (const { variable, port } of ports) {
     if (!Number.isInteger(port) || port < 1 || port > 65535) return `${variable} must be a port number from 1 to 65535, not ${process.env[variable]}.`;
@@ -61,6 +63,7 @@ async function main(): Promise<void> {
   const inMemory = process.argv.includes('--in-memory') || process.env.LOCAL_IN_MEMORY === '1';
   let dynamodb: DynamoDbLocal | undefined;
   let stack: LocalStack | undefined;
+  let docs: DocsServer | undefined;
   // A closed terminal must not turn the goodbye line into a crash.
   process.stdout.on('error', () => undefined);
   process.stderr.on('error', () => undefined);
@@ -74,6 +77,7 @@ async function main(): Promise<void> {
       console.error('Stopping took more than 10 s; exiting anyway.');
       process.exit(code || 1);
     }, 10_000);
+    await docs?.close().catch(() => undefined);
     await stack?.close().catch(() => undefined);
     await dynamodb?.stop().catch(() => undefined);
     clearTimeout(force);
@@ -109,6 +113,7 @@ async function main(): Promise<void> {
       extraEnv: tunedLimits(),
       onError: (message, error) => console.error(`[gateway] ${message}:`, error),
     });
+    docs = await startDocsServer({ host: localDefaults.host, port: localDefaults.docsPort });
   } catch (error) {
     if (stopping) return;
     if (error instanceof JavaMissingError) console.error(error.message);
@@ -135,6 +140,7 @@ async function main(): Promise<void> {
     `  @connections    ${stack.managementEndpoint}/@connections/{connectionId}`,
     `  DynamoDB Local  ${stack.dynamodbEndpoint}          ${inMemory ? 'in memory' : `data in ${join(localDefaults.dataDir, 'dynamodb')}`}, ${dynamodbNote}`,
     `  S3 (s3rver)     ${stack.s3Endpoint}          bucket ${stack.bucket}, ${inMemory ? 'files in a temporary folder' : `files in ${join(localDefaults.dataDir, 's3')}`}`,
+    `  API reference   ${docs.url}/          contracts at ${docs.url}/openapi.json and ${docs.url}/asyncapi.json`,
     `  Limits          ${limits}`,
     '',
     `  Demo store  id ${demo.store.id}   token ${demo.store.token}`,

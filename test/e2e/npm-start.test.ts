@@ -10,7 +10,7 @@ import { run, startUntil, type Running } from '../support/processes';
 const ready = /Ctrl-C stops everything/;
 
 async function ports() {
-  return { PORT: String(await freePort()), WS_PORT: String(await freePort()), DYNAMODB_PORT: String(await freePort()), S3_PORT: String(await freePort()) };
+  return { PORT: String(await freePort()), WS_PORT: String(await freePort()), DYNAMODB_PORT: String(await freePort()), S3_PORT: String(await freePort()), DOCS_PORT: String(await freePort()) };
 }
 
 function demoTokens(output: string) {
@@ -119,7 +119,7 @@ describe('npm start', () => {
     await exited(running);
     const left = await groupAfter(npm, 5000);
 
-    expect(running.output()).toContain(`Stopped: ports ${env.PORT}, ${env.WS_PORT}, ${env.S3_PORT}, ${env.DYNAMODB_PORT} are free.`);
+    expect(running.output()).toContain(`Stopped: ports ${env.PORT}, ${env.WS_PORT}, ${env.S3_PORT}, ${env.DYNAMODB_PORT}, ${env.DOCS_PORT} are free.`);
     expect(left).toEqual([]);
     for (const port of Object.values(env)) expect(listeningAddresses(Number(port))).toEqual([]);
   });
@@ -158,7 +158,7 @@ describe('npm start', () => {
 
     expect(result.code).toBe(1);
     expect(result.stderr).toContain(`Port ${env.S3_PORT} (S3_PORT) is already in use.`);
-    expect(result.stderr).toContain('PORT, WS_PORT, S3_PORT or DYNAMODB_PORT');
+    expect(result.stderr).toContain('PORT, WS_PORT, S3_PORT, DYNAMODB_PORT or DOCS_PORT');
   });
 
   it('fails with a clear message when Java is missing', async () => {

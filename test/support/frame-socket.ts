@@ -1,4 +1,5 @@
 import { WebSocket, type RawData } from 'ws';
+import { checkFrame } from './contract';
 import { isRecord } from './hostile';
 
 /**
@@ -19,6 +20,7 @@ export class FrameSocket {
       } catch {
         frame = { unparsable: text, isBinary };
       }
+      checkFrame(frame, 'a FrameSocket');
       this.received.push(frame);
       for (const listener of this.listeners) listener();
     });

@@ -3,6 +3,7 @@ import { WebSocket } from 'ws';
 import { chatTableRef } from '../../lib/deps';
 import { createPrincipalWithToken, type IssuedCredential } from '../../lib/ops/principals';
 import { startLocalStack, type LocalStack, type LocalStackOptions } from '../../infra/local/stack';
+import { checkFrame, checkHttp } from './contract';
 
 export interface TestStack extends LocalStack {
   createStore(name?: string): Promise<IssuedCredential>;
@@ -38,7 +39,7 @@ export async function startTestStack(overrides: Partial<LocalStackOptions> = {})
     createStore: (name = 'Acme') => createPrincipalWithToken(ref, 'store', name),
     createAdmin: (name = 'Ann') => createPrincipalWithToken(ref, 'admin', name),
     post: (path, { token, body, rawBody, headers = {} }) =>
-      request(`${stack.httpUrl}${path}`, {
+      request(stack.httpUrl, path, {
         method: 'POST',
         headers: { ...(token ? { authorization: `Token ${token}` } : {}), 'content-type': 'application/json', ...headers },
         body: rawBody ?? (body === undefined ? undefined : JSON.stringify(body)),
@@ -46,7 +47,7 @@ export async function startTestStack(overrides: Partial<LocalStackOptions> = {})
     get: (path, { token, query = {} }) => {
       const search = new URLSearchParams(Object.entries(query).flatMap(([k, v]): [string, string][] => (v === undefined ? [] : [[k, String(v)]])));
       const qs = search.toString();
-      return request(`${stack.httpUrl}${path}${qs ? `?${qs}` : ''}`, { headers: token ? { authorization: `Token ${token}` } : {} });
+      return request(stack.httpUrl, `${path}${qs ? `?${qs}` : ''}`, { headers: token ? { authorization: `Token ${token}` } : {} });
     },
     connect: (token) => TestSocket.open(`${stack.wsUrl}/?token=${encodeURIComponent(token)}`),
   };
@@ -61,9 +62,11 @@ export function jsonOrUndefined(text: string): unknown {
   }
 }
 
-async function request(url: string, init: RequestInit): Promise<HttpResult> {
-  const response = await fetch(url, init);
+/** Every answer is checked against docs/openapi.json before the test sees it (test/support/contract.ts). */
+async function request(origin: string, path: string, init: RequestInit): Promise<HttpResult> {
+  const response = await fetch(`${origin}${path}`, init);
   const text = await response.text();
+  checkHttp({ method: init.method ?? 'GET', path, status: response.status, headers: response.headers, text });
   return { status: response.status, headers: response.headers, json: jsonOrUndefined(text), text };
 }
 
@@ -78,6 +81,7 @@ export class TestSocket {
   private constructor(private readonly socket: WebSocket) {
     socket.on('message', (data) => {
       const frame = JSON.parse(Buffer.isBuffer(data) ? data.toString('utf8') : Buffer.concat(data as Buffer[]).toString('utf8')) as Frame;
+      checkFrame(frame, 'a TestSocket');
       this.frames.push(frame);
       const waiter = this.waiters.find((w) => w.predicate(frame));
       if (waiter) {

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { limits } from '../../lib/limits';
+import { checkHttp } from './contract';
 import { jsonOrUndefined, type TestStack } from './harness';
 
 // What the hostile-input tests in test/e2e share: the answer every input must get,
@@ -37,6 +38,7 @@ export async function call(stack: TestStack, request: RawRequest): Promise<Answe
     throw new Error(`fetch refused ${request.method} ${request.path}: ${String(error)} ${String((error as Error).cause)}`);
   }
   const text = await response.text();
+  checkHttp({ method: request.method, path: request.path, status: response.status, headers: response.headers, text });
   return { status: response.status, text, json: jsonOrUndefined(text) };
 }
 

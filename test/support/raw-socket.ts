@@ -1,4 +1,5 @@
 import { WebSocket } from 'ws';
+import { checkFrame } from './contract';
 
 /**
  * A plain `ws` client for tests that need what TestSocket hides: the
@@ -43,6 +44,7 @@ export function openRawSocket(url: string, protocols?: string[]): Promise<RawSoc
           // kept as text
         }
       }
+      checkFrame(frame, 'a raw socket');
       frames.push(frame);
       const index = waiters.findIndex((waiter) => waiter.predicate(frame));
       if (index >= 0) waiters.splice(index, 1)[0]!.resolve(frame);

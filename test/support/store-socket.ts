@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { WebSocket, type RawData } from 'ws';
 import { messageId } from '../../lib/entities/session';
 import { seeds, type FullMessage, type ListedMessage } from './chat';
+import { checkFrame } from './contract';
 import type { Frame, TestStack } from './harness';
 
 /** A WebSocket frame's text. */
@@ -120,6 +121,7 @@ export class PhoneStore {
   }
 
   private onFrame(log: SocketLog, frame: Frame): void {
+    checkFrame(frame, 'a PhoneStore socket');
     if (frame.type !== 'message.created') return;
     const message = frame.message as FullMessage;
     log.pushed.push(message.id);

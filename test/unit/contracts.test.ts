@@ -27,6 +27,17 @@ describe('the generated contracts (docs/openapi.json, docs/asyncapi.json)', () =
     expect(upToDate).toBe(true);
   });
 
+  it('lib/client/openapi.d.ts (the typed client\'s types) is what `npm run contracts` generates today', async () => {
+    const committed = readFileSync(join(root, 'lib', 'client', 'openapi.d.ts'), 'utf8');
+
+    const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'infra/contracts/client-types.ts'], { cwd: root, maxBuffer: 16 << 20 });
+
+    const upToDate = committed === stdout;
+
+    if (!upToDate) throw new Error('lib/client/openapi.d.ts is out of date: run `npm run contracts` and commit the result');
+    expect(upToDate).toBe(true);
+  });
+
   it('lints with zero errors and only the accepted findings (Redocly recommended, AsyncAPI parser)', async () => {
     const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'infra/contracts/lint.ts'], { cwd: root });
 
