@@ -42,6 +42,11 @@ const claimErrors: [number, string][] = [
   [403, 'Session is claimed by another admin'],
   [404, 'Session not found'],
 ];
+/** Actions that append to the session's log (lib/chat/session-log.ts): a full session (999,999 entries) and a lost race. */
+const logErrors: [number, string][] = [
+  [409, 'Session is full'],
+  [503, 'The session is busy, please retry'],
+];
 
 const actions: Record<ActionName, ActionDoc> = {
   wsClaim: {
@@ -52,14 +57,15 @@ const actions: Record<ActionName, ActionDoc> = {
       [409, 'Session is already claimed'],
       [409, 'Session is closed'],
       [404, 'Session not found'],
+      ...logErrors,
     ],
   },
-  wsRelease: { frame: sessionFrame, result: session, example: { action: 'release', session_id: 7 }, errors: [[409, 'Session is not claimed'], ...claimErrors] },
+  wsRelease: { frame: sessionFrame, result: session, example: { action: 'release', session_id: 7 }, errors: [[409, 'Session is not claimed'], ...claimErrors, ...logErrors] },
   wsTransfer: {
     frame: transferFrame,
     result: session,
     example: { action: 'transfer', session_id: 7, admin_id: 4 },
-    errors: [[409, 'Session is not claimed'], ...claimErrors, [404, 'Admin not found'], [400, 'Invalid frame']],
+    errors: [[409, 'Session is not claimed'], ...claimErrors, [404, 'Admin not found'], [400, 'Invalid frame'], ...logErrors],
   },
   wsSend: {
     frame: adminSendFrame,
@@ -72,9 +78,10 @@ const actions: Record<ActionName, ActionDoc> = {
       [404, 'Product not found'],
       [400, 'Invalid frame'],
       [409, 'client_message_id was already used for a different message'],
+      ...logErrors,
     ],
   },
-  wsClose: { frame: sessionFrame, result: session, example: { action: 'close', session_id: 7 }, errors: claimErrors },
+  wsClose: { frame: sessionFrame, result: session, example: { action: 'close', session_id: 7 }, errors: [...claimErrors, ...logErrors] },
   wsRead: {
     frame: readFrame,
     result: { session_id: integer, up_to_id: integer, advanced: { type: 'boolean' } },

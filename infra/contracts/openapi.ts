@@ -59,6 +59,7 @@ const blocked: Refusal = { status: 403, body: { error: 'This store is blocked fr
 const sessionNotFound: Refusal = { status: 404, body: { error: 'Session not found' }, when: "a session that is not the store's (or does not exist)" };
 const busy: Refusal = { status: 503, body: { error: 'The session is busy, please retry' }, when: "the message lost the race for the session's next entry 60 times in a row", retryAfter: true };
 const storageDown: Refusal = { status: 503, body: { error: 'Attachment storage is unavailable, please retry' }, when: 'S3 could not be reached', retryAfter: true };
+const sessionFull: Refusal = { status: 409, body: { error: 'Session is full' }, when: 'the session already holds 999,999 entries (README "Limits")' };
 const internal: Refusal = { status: 500, body: { error: 'Internal server error' }, when: 'an unexpected failure; the body never carries a stack trace' };
 
 /** README "Send Message (Store)", Error responses: seed 000's error strings, byte for byte. */
@@ -160,6 +161,7 @@ const docs: Record<HttpRouteName, RouteDoc> = {
       sessionNotFound,
       { status: 409, body: { error: 'Only a closed session can be rated' }, when: 'the session is still open' },
       { status: 409, body: { error: 'Session already rated' }, when: 'a second rating (also when two ratings race: exactly one wins)' },
+      sessionFull,
       busy,
       ...auth('store'),
     ],

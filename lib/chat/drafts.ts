@@ -44,10 +44,24 @@ const specialParams: Record<SpecialType, z.ZodMiniType> = {
     .check(z.minLength(1, 'Must offer at least one reply'), z.maxLength(10, 'Must offer at most 10 replies')),
 };
 
+/** Checked by checkSpecial against special_type, so the schema itself takes anything. */
+const specialParam = z.optional(z.unknown());
+// For the generated contracts (README "Contracts"): checkSpecial's rules (specialParams above), which a
+// transform hides from z.toJSONSchema. Metadata only: keep it in step with specialParams.
+z.globalRegistry.add(specialParam, {
+  description:
+    'open_url: an https URL (README "Links"); quick_replies: 1 to 10 non-blank replies of at most 40 characters; null or absent when special_type is null or absent (else 400, Requires special_type).',
+  oneOf: [
+    { type: 'string', minLength: 1, maxLength: limits.attachmentUrlMaxChars, description: 'open_url: an https URL, stored as its normalised href' },
+    { type: 'array', minItems: 1, maxItems: 10, items: { type: 'string', minLength: 1, maxLength: 40 }, description: 'quick_replies: the replies offered, in order' },
+    { type: 'null', description: 'No action' },
+  ],
+});
+
 const adminObject = z.object({
   ...messageFields,
   special_type: z.nullish(z.enum(['open_url', 'quick_replies'], { error: 'Must be open_url or quick_replies' })),
-  special_param: z.optional(z.unknown()),
+  special_param: specialParam,
 });
 
 /**

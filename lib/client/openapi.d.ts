@@ -1556,7 +1556,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description the session is still open; a second rating (also when two ratings race: exactly one wins) */
+            /** @description the session is still open; a second rating (also when two ratings race: exactly one wins); the session already holds 999,999 entries (README "Limits") */
             409: {
                 headers: {
                     [name: string]: unknown;
