@@ -7,6 +7,17 @@ import { clientMessageId, messageText } from './http';
 import type { MeterReading } from './meter';
 import { sleep } from './stats';
 
+/** What one metered operation read: the meter, and the items it returned when it is a page. */
+export type Metered = Pick<CapacityRow, 'reading' | 'items'>;
+
+/** A section 5 row from a metered operation. */
+export const rowOf = (operation: string, admins: number, measured: Metered, extra: Pick<CapacityRow, 'sessionEntries'> = {}): CapacityRow => ({
+  operation,
+  admins,
+  ...extra,
+  ...measured,
+});
+
 export interface CapacityRow {
   operation: string;
   /** Admins online when it ran. */
@@ -28,7 +39,7 @@ export interface CapacityRow {
  * has one, is warm — the warm path issue 12 sets its goals on. The cache's TTL
  * (limits.identityCacheTtlSeconds) is far longer than the gap.
  */
-export async function metered(env: BenchEnv, run: () => Promise<number | void>): Promise<{ reading: MeterReading; items?: number }> {
+export async function metered(env: BenchEnv, run: () => Promise<number | void>): Promise<Metered> {
   env.meter.reset();
   const items = await run();
   // Anything the gateway still does after answering (nothing, normally) lands before the read.
@@ -95,13 +106,13 @@ export async function smallSessionOps(env: BenchEnv, store: IssuedCredential, ad
 export async function historyPage(env: BenchEnv, admin: OnlineAdmin, sessionId: number, admins: number, sessionEntries: number): Promise<CapacityRow> {
   await env.client.history(admin.token, sessionId, 50);
   const page = await metered(env, async () => (await env.client.history(admin.token, sessionId, 50)).body.messages.length);
-  return { operation: 'history page (GET admin messages, limit 50)', admins, sessionEntries, reading: page.reading, ...(page.items !== undefined ? { items: page.items } : {}) };
+  return rowOf('history page (GET admin messages, limit 50)', admins, page, { sessionEntries });
 }
 
 export async function inboxPage(env: BenchEnv, admin: OnlineAdmin, admins: number, when: string): Promise<CapacityRow> {
   await env.client.inbox(admin.token, 20);
   const page = await metered(env, async () => (await env.client.inbox(admin.token, 20)).body.sessions.length);
-  return { operation: `inbox page (GET admin sessions, open, limit 20), ${when}`, admins, reading: page.reading, ...(page.items !== undefined ? { items: page.items } : {}) };
+  return rowOf(`inbox page (GET admin sessions, open, limit 20), ${when}`, admins, page);
 }
 
 /** Claim, then an admin reply over the WebSocket (no authorizer: WebSocket routes inherit $connect's principal). */
@@ -126,7 +137,7 @@ export async function batchOfTen(env: BenchEnv, store: IssuedCredential, admins:
   await env.client.sendBatch(store.token, [{ content: messageText('batch-warm'), client_message_id: clientMessageId('batch-warm') }]);
   const messages = Array.from({ length: 10 }, () => ({ content: messageText('batch'), client_message_id: clientMessageId('batch') }));
   const batch = await metered(env, async () => (await env.client.sendBatch(store.token, messages)).body.messages.length);
-  return { operation: 'batch of 10 store messages (later, open session)', admins, reading: batch.reading, ...(batch.items !== undefined ? { items: batch.items } : {}) };
+  return rowOf('batch of 10 store messages (later, open session)', admins, batch);
 }
 
 export interface StorePolls {
@@ -161,10 +172,10 @@ export async function storePolls(env: BenchEnv, store: IssuedCredential, admin: 
     emptyResponseBytes = page.bytes;
     return page.body.messages.length;
   });
-  rows.push({ operation: 'store poll, nothing new (GET store messages ?after=<last id>)', admins, reading: empty.reading, ...(empty.items !== undefined ? { items: empty.items } : {}) });
+  rows.push(rowOf('store poll, nothing new (GET store messages ?after=<last id>)', admins, empty));
   await ageLastSeen(env, store.id);
   const stale = await metered(env, async () => (await env.client.storeMessages(store.token, lastId)).body.messages.length);
-  rows.push({ operation: 'store poll, nothing new, last_seen_at ≥ 60 s old (once a minute)', admins, reading: stale.reading, ...(stale.items !== undefined ? { items: stale.items } : {}) });
+  rows.push(rowOf('store poll, nothing new, last_seen_at ≥ 60 s old (once a minute)', admins, stale));
   const next = await reply('poll-reply');
   // The warm-up asks past the new reply, so it finds nothing and marks nothing delivered.
   await env.client.storeMessages(store.token, next);
@@ -174,6 +185,6 @@ export async function storePolls(env: BenchEnv, store: IssuedCredential, admin: 
     pickUpResponseBytes = page.bytes;
     return page.body.messages.length;
   });
-  rows.push({ operation: 'store poll that picks up one admin reply (marks it delivered)', admins, reading: pickUp.reading, ...(pickUp.items !== undefined ? { items: pickUp.items } : {}) });
+  rows.push(rowOf('store poll that picks up one admin reply (marks it delivered)', admins, pickUp));
   return { rows, emptyResponseBytes, pickUpResponseBytes, lastId: next };
 }
