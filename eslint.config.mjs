@@ -1,7 +1,7 @@
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'cdk.out/', '.local/', 'coverage/', 'infra/edge/*.js', 'test/support/esbuild-transform.js', 'jest.config.js', 'jest.stress.config.js'] },
+  { ignores: ['node_modules/', 'cdk.out/', '.local/', 'coverage/', 'web/dist/', 'infra/edge/*.js', 'test/support/esbuild-transform.js', 'jest.config.js', 'jest.stress.config.js'] },
   ...tseslint.configs.recommendedTypeChecked,
   {
     languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
