@@ -156,6 +156,11 @@ export const routes = {
   adminListNotifications: http('AdminListNotifications', 'GET', '/v1/chat/admin/notifications', 'admin-list-notifications', 'admin', ['chat:read']),
   adminReadNotification: http('AdminReadNotification', 'POST', '/v1/chat/admin/notifications/{session_id}/read', 'admin-read-notification', 'admin', reading),
   adminReadAllNotifications: http('AdminReadAllNotifications', 'POST', '/v1/chat/admin/notifications/read', 'admin-read-all-notifications', 'admin', reading),
+  // The console's sign-in check and its transfer and product pickers (README "Get Me (Admin)", "List Admins (Admin)",
+  // "List Store Products (Admin)"); connections:read is the admins' presence.
+  adminGetMe: http('AdminGetMe', 'GET', '/v1/chat/admin/me', 'admin-get-me', 'admin', ['chat:read']),
+  adminListAdmins: http('AdminListAdmins', 'GET', '/v1/chat/admin/admins', 'admin-list-admins', 'admin', ['chat:read', 'connections:read']),
+  adminListProducts: http('AdminListProducts', 'GET', '/v1/chat/admin/stores/{store_id}/products', 'admin-list-products', 'admin', ['chat:read']),
   wsConnect: {
     api: 'ws',
     name: 'WsConnect',

@@ -14,6 +14,7 @@ import { queryId } from '../../lib/http/params';
 import { httpRoutes, routes, type HttpRouteSpec } from '../../lib/routes';
 import { query as inboxQuery } from '../../functions/http/admin-list-sessions';
 import { query as notificationsQuery } from '../../functions/http/admin-list-notifications';
+import { query as productsQuery } from '../../functions/http/admin-list-products';
 import { query as storeHistoryQuery } from '../../functions/http/store-list-messages';
 import { body as readBody } from '../../functions/http/store-read-messages';
 import { componentSchemas, inputSchema, ref, sortedKeys, type JsonObject } from './json-schema';
@@ -261,6 +262,32 @@ const docs: Record<HttpRouteName, RouteDoc> = {
     success: views.notificationsReadSchema,
     successExample: { unread_count: 0 },
     refusals: auth('admin'),
+  },
+  adminGetMe: {
+    summary: 'Get Me (Admin)',
+    readme: 'get-me-admin',
+    success: views.adminSchema,
+    successExample: { id: 1, name: 'Ann' },
+    refusals: auth('admin'),
+  },
+  adminListAdmins: {
+    summary: 'List Admins (Admin)',
+    readme: 'list-admins-admin',
+    success: views.adminsListSchema,
+    successExample: { admins: [{ id: 1, name: 'Ann', online: true }, { id: 2, name: 'Bob', online: false }] },
+    refusals: auth('admin'),
+  },
+  adminListProducts: {
+    summary: 'List Store Products (Admin)',
+    readme: 'list-store-products-admin',
+    query: productsQuery,
+    success: views.productsPageSchema,
+    refusals: [
+      { status: 400, body: invalid('Invalid path', 'store_id', 'Must be an integer'), when: 'a store_id that is not a positive integer' },
+      { status: 400, body: invalid('Invalid query string', 'limit', 'Must be an integer from 1 to 100'), when: 'a bad limit or a cursor this endpoint did not issue' },
+      { status: 404, body: { error: 'Store not found' }, when: 'no such store' },
+      ...auth('admin'),
+    ],
   },
 };
 

@@ -10,9 +10,12 @@
 import * as z from '../validation';
 import type { PresignedUpload } from '../attachments/store';
 import type { UploadTicket } from '../attachments/upload';
+import { adminDirectoryMax } from '../entities/admin-directory';
 import { productInput, productLanguages, type ProductSnapshot } from '../entities/product';
 import { idField, maxInteger } from '../http/integers';
+import type { AdminPresenceView, AdminsList, AdminView } from './admins';
 import type { StoreView } from './blocking';
+import type { ProductsPage } from './catalog';
 import type { HistoryPage, ListedMessage } from './history';
 import type { InboxSession, LastMessage } from './inbox-view';
 import type { ReadResult } from './mark-read';
@@ -136,6 +139,23 @@ export const notificationsPageSchema = named(
 export const notificationReadSchema = named('NotificationRead', z.strictObject({ id, unread: z.literal(false) }));
 export const notificationsReadSchema = named('NotificationsRead', z.strictObject({ unread_count: z.literal(0) }));
 
+export const adminSchema = named('Admin', z.strictObject({ id, name: z.string() }), { description: 'README "Get Me (Admin)": the admin the token belongs to.' });
+export const adminPresenceSchema = named(
+  'AdminPresence',
+  z.strictObject({ id, name: z.string(), online: z.boolean() }),
+  { description: 'README "List Admins (Admin)": an admin, online while it holds at least one live WebSocket connection.' },
+);
+export const adminsListSchema = named(
+  'AdminsList',
+  z.strictObject({ admins: described(z.array(adminPresenceSchema), { maxItems: adminDirectoryMax }) }),
+  { description: 'Every admin by id, at most 1,000 (README "Limits").' },
+);
+export const productsPageSchema = named(
+  'ProductsPage',
+  z.strictObject({ products: z.array(productSchema), next_cursor: z.nullable(z.string()) }),
+  { description: 'README "List Store Products (Admin)": the store\'s products in sku order, each as a product message embeds it.' },
+);
+
 export const uploadTicketSchema = named(
   'UploadTicket',
   z.strictObject({
@@ -201,6 +221,10 @@ same<Same<z.infer<typeof notificationsPageSchema>, NotificationsPage>>();
 same<Same<z.infer<typeof historyPageSchema>, HistoryPage>>();
 same<Same<z.infer<typeof readResultSchema>, ReadResult>>();
 same<Same<z.infer<typeof uploadTicketSchema>, UploadTicket>>();
+same<Same<z.infer<typeof adminSchema>, AdminView>>();
+same<Same<z.infer<typeof adminPresenceSchema>, AdminPresenceView>>();
+same<Same<z.infer<typeof adminsListSchema>, AdminsList>>();
+same<Same<z.infer<typeof productsPageSchema>, ProductsPage>>();
 same<Same<z.infer<typeof uploadTicketSchema>['upload'], PresignedUpload>>();
 
 // Events: the union groups some types ('store.blocked' | 'store.unblocked'), so the check is mutual assignability.

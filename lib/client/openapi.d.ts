@@ -3,6 +3,26 @@
  * test/unit/contracts.test.ts fails while this file is out of date. Use it through lib/client/index.ts.
  */
 export interface paths {
+    "/v1/chat/admin/admins/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Admins (Admin)
+         * @description README "List Admins (Admin)" is the prose contract: README.md#list-admins-admin. The path also works without the trailing slash.
+         */
+        get: operations["adminListAdmins"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/chat/admin/attachment/": {
         parameters: {
             query?: never;
@@ -17,6 +37,26 @@ export interface paths {
          * @description README "Upload Attachment (Admin)" is the prose contract: README.md#upload-attachment-store-and-admin. The path also works without the trailing slash.
          */
         post: operations["adminCreateAttachment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/chat/admin/me/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Me (Admin)
+         * @description README "Get Me (Admin)" is the prose contract: README.md#get-me-admin. The path also works without the trailing slash.
+         */
+        get: operations["adminGetMe"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -115,6 +155,26 @@ export interface paths {
          * @description README "List Session Messages (Admin)" is the prose contract: README.md#list-session-messages-admin. The path also works without the trailing slash.
          */
         get: operations["adminListMessages"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/chat/admin/stores/{store_id}/products/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Store Products (Admin)
+         * @description README "List Store Products (Admin)" is the prose contract: README.md#list-store-products-admin. The path also works without the trailing slash.
+         */
+        get: operations["adminListProducts"];
         put?: never;
         post?: never;
         delete?: never;
@@ -251,6 +311,21 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /** @description README "Get Me (Admin)": the admin the token belongs to. */
+        Admin: {
+            id: number;
+            name: string;
+        };
+        /** @description README "List Admins (Admin)": an admin, online while it holds at least one live WebSocket connection. */
+        AdminPresence: {
+            id: number;
+            name: string;
+            online: boolean;
+        };
+        /** @description Every admin by id, at most 1,000 (README "Limits"). */
+        AdminsList: {
+            admins: components["schemas"]["AdminPresence"][];
+        };
         CurrentSession: {
             session: components["schemas"]["Session"] | null;
         };
@@ -415,6 +490,11 @@ export interface components {
             old_image: string | null;
             id: number;
         };
+        /** @description README "List Store Products (Admin)": the store's products in sku order, each as a product message embeds it. */
+        ProductsPage: {
+            products: components["schemas"]["Product"][];
+            next_cursor: string | null;
+        };
         ReadResult: {
             session_id: number;
             up_to_id: number;
@@ -495,6 +575,69 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    adminListAdmins: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "admins": [
+                     *         {
+                     *           "id": 1,
+                     *           "name": "Ann",
+                     *           "online": true
+                     *         },
+                     *         {
+                     *           "id": 2,
+                     *           "name": "Bob",
+                     *           "online": false
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["AdminsList"];
+                };
+            };
+            /** @description no token, an unknown or revoked token, or another scheme than Token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the other principal's token; the request did not come through CloudFront (README "Origin check") */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description an unexpected failure; the body never carries a stack trace */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     adminCreateAttachment: {
         parameters: {
             query?: never;
@@ -587,6 +730,59 @@ export interface operations {
             503: {
                 headers: {
                     "Retry-After": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    adminGetMe: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": 1,
+                     *       "name": "Ann"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Admin"];
+                };
+            };
+            /** @description no token, an unknown or revoked token, or another scheme than Token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the other principal's token; the request did not come through CloudFront (README "Origin check") */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description an unexpected failure; the body never carries a stack trace */
+            500: {
+                headers: {
                     [name: string]: unknown;
                 };
                 content: {
@@ -909,6 +1105,76 @@ export interface operations {
                 };
             };
             /** @description no such session */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description an unexpected failure; the body never carries a stack trace */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    adminListProducts: {
+        parameters: {
+            query?: {
+                limit?: number;
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                store_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProductsPage"];
+                };
+            };
+            /** @description a store_id that is not a positive integer; a bad limit or a cursor this endpoint did not issue */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description no token, an unknown or revoked token, or another scheme than Token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the other principal's token; the request did not come through CloudFront (README "Origin check") */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description no such store */
             404: {
                 headers: {
                     [name: string]: unknown;

@@ -1,5 +1,6 @@
-import { BatchGetCommand, GetCommand, PutCommand, type BatchGetCommandOutput } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, GetCommand, PutCommand, TransactWriteCommand, type BatchGetCommandOutput } from '@aws-sdk/lib-dynamodb';
 import type { TableRef } from '../db/types';
+import { adminEntryItem } from './admin-directory';
 import { nextId } from './counter';
 
 export type PrincipalKind = 'store' | 'admin';
@@ -24,16 +25,21 @@ export interface PrincipalProfile extends Principal {
 
 export const principalKey = (kind: PrincipalKind, id: number) => ({ pk: `${kind.toUpperCase()}#${id}`, sk: 'PROFILE' });
 
+/**
+ * Writes a new store or admin. An admin's profile and its directory entry
+ * (admin-directory.ts) go in one transaction, so no admin is ever missing from
+ * the list of admins; creating one is rare, so the transaction's double write
+ * cost does not matter.
+ */
 export async function createPrincipal(ref: TableRef, kind: PrincipalKind, name: string, created: string): Promise<PrincipalProfile> {
   const id = await nextId(ref, kind);
   const profile: PrincipalProfile = { kind, id, name, created };
-  await ref.db.send(
-    new PutCommand({
-      TableName: ref.table,
-      Item: { ...principalKey(kind, id), entity: kind, ...profile },
-      ConditionExpression: 'attribute_not_exists(pk)',
-    }),
-  );
+  const put = { TableName: ref.table, Item: { ...principalKey(kind, id), entity: kind, ...profile }, ConditionExpression: 'attribute_not_exists(pk)' };
+  if (kind === 'admin') {
+    await ref.db.send(new TransactWriteCommand({ TransactItems: [{ Put: put }, { Put: { TableName: ref.table, Item: adminEntryItem(profile) } }] }));
+  } else {
+    await ref.db.send(new PutCommand(put));
+  }
   return profile;
 }
 

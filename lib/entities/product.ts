@@ -1,4 +1,4 @@
-import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, GetCommand, PutCommand, QueryCommand, type BatchGetCommandOutput } from '@aws-sdk/lib-dynamodb';
 import * as z from '../validation';
 import { isConditionalCheckFailed, type TableRef } from '../db/types';
 import { nextId } from './counter';
@@ -70,11 +70,76 @@ export function snapshotOf(product: Product): ProductSnapshot {
 export const productKey = (id: number) => ({ pk: `PRODUCT#${id}`, sk: 'PRODUCT' });
 const skuKey = (storeId: number, sku: string) => ({ pk: principalKey('store', storeId).pk, sk: `PRODUCT_SKU#${sku}` });
 
+/** A stored product item without its keys. */
+function productOf(item: Record<string, unknown>): Product {
+  const { pk: _pk, sk: _sk, entity: _entity, ...product } = item;
+  return product as unknown as Product;
+}
+
 export async function getProduct({ db, table }: TableRef, id: number): Promise<Product | undefined> {
   const out = await db.send(new GetCommand({ TableName: table, Key: productKey(id), ConsistentRead: true }));
-  if (!out.Item) return undefined;
-  const { pk: _pk, sk: _sk, entity: _entity, ...product } = out.Item;
-  return product as Product;
+  return out.Item ? productOf(out.Item) : undefined;
+}
+
+export interface ProductPage {
+  /** In sku order. */
+  products: Product[];
+  /** The sku the next page starts after; absent on the last page. */
+  nextAfterSku?: string;
+}
+
+/**
+ * A page of a store's catalog, in sku order (access pattern 2f): a Query of the
+ * store's partition for its sku items (`begins_with(sk, PRODUCT_SKU#)`, which
+ * nothing else in the partition matches), then one BatchGetItem of those
+ * products (at most 100: callers page by at most 100). A sku whose product is
+ * not written yet (an import between its two puts) is left out of the page.
+ */
+export async function listStoreProducts({ db, table }: TableRef, storeId: number, limit: number, afterSku?: string): Promise<ProductPage> {
+  const pk = principalKey('store', storeId).pk;
+  const skus: { sku: string; productId: number }[] = [];
+  let start: Record<string, unknown> | undefined = afterSku === undefined ? undefined : skuKey(storeId, afterSku);
+  // One sku more than the page, to know whether another page follows.
+  do {
+    const out = await db.send(
+      new QueryCommand({
+        TableName: table,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :sku)',
+        ExpressionAttributeValues: { ':pk': pk, ':sku': 'PRODUCT_SKU#' },
+        Limit: limit + 1 - skus.length,
+        ExclusiveStartKey: start,
+        ConsistentRead: true,
+      }),
+    );
+    for (const item of out.Items ?? []) skus.push({ sku: String(item.sk).slice('PRODUCT_SKU#'.length), productId: item.product_id as number });
+    start = out.LastEvaluatedKey;
+  } while (start && skus.length <= limit);
+  const page = skus.slice(0, limit);
+  const found = await getProducts({ db, table }, page.map((entry) => entry.productId));
+  return {
+    products: page.flatMap((entry) => {
+      const product = found.get(entry.productId);
+      return product && product.store_id === storeId ? [product] : [];
+    }),
+    ...(skus.length > limit ? { nextAfterSku: page.at(-1)!.sku } : {}),
+  };
+}
+
+/** Several products in one round trip (at most 100, DynamoDB's BatchGetItem limit), unprocessed keys asked again. */
+async function getProducts({ db, table }: TableRef, ids: readonly number[]): Promise<Map<number, Product>> {
+  const found = new Map<number, Product>();
+  let keys: Record<string, unknown>[] | undefined = [...new Set(ids)].slice(0, 100).map(productKey);
+  for (let attempt = 0; keys && keys.length > 0 && attempt < 5; attempt++) {
+    const out: BatchGetCommandOutput = await db.send(new BatchGetCommand({ RequestItems: { [table]: { Keys: keys, ConsistentRead: true } } }));
+    for (const item of out.Responses?.[table] ?? []) {
+      const product = productOf(item);
+      found.set(product.id, product);
+    }
+    keys = out.UnprocessedKeys?.[table]?.Keys;
+  }
+  // A page silently short of products would look like a smaller catalog: fail, and let the caller retry.
+  if (keys && keys.length > 0) throw new Error(`${keys.length} products left unread after 5 attempts`);
+  return found;
 }
 
 /**

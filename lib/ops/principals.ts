@@ -1,4 +1,5 @@
 import type { TableRef } from '../db/types';
+import { putAdminEntry } from '../entities/admin-directory';
 import { createPrincipal, getPrincipal, type PrincipalKind } from '../entities/principal';
 import { hashToken, issueToken, resolveToken, revokeToken, revokeTokenHash } from '../entities/token';
 import { closeTokenConnections } from '../realtime/disconnect';
@@ -16,11 +17,17 @@ export async function createPrincipalWithToken(ref: TableRef, kind: PrincipalKin
   return { id: profile.id, token: await issueToken(ref, profile, created) };
 }
 
-/** An extra token for an existing principal, for rotation: issue the new one, then revoke the old. */
+/**
+ * An extra token for an existing principal, for rotation: issue the new one, then revoke the old.
+ * For an admin it also (re)writes the directory entry, so an admin created before the list of
+ * admins existed joins it with its next token (README "List Admins (Admin)"); `npm start` issues
+ * one for its demo admin at every start.
+ */
 export async function issueTokenFor(ref: TableRef, kind: PrincipalKind, id: number, now = new Date()): Promise<IssuedCredential | undefined> {
   const profile = await getPrincipal(ref, kind, id);
   if (!profile) return undefined;
-  return { id, token: await issueToken(ref, profile, now.toISOString()) };
+  const [token] = await Promise.all([issueToken(ref, profile, now.toISOString()), kind === 'admin' ? putAdminEntry(ref, profile) : undefined]);
+  return { id, token };
 }
 
 export { revokeToken, revokeTokenHash };

@@ -2,6 +2,7 @@ import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { connectionTtlSeconds, listAdminConnections } from '../../lib/entities/connection';
 import { HandshakeRejected, useTestStack, TestSocket, type TestStack } from '../support/harness';
 import { storedEntries } from '../support/inspect';
+import { waitFor } from '../support/poll';
 
 const seedPath = '/v1/chat/store/message/';
 
@@ -244,11 +245,3 @@ async function connectionIds(stack: TestStack, adminId?: number): Promise<string
   return rows.map((row) => row.connection_id);
 }
 
-async function waitFor(condition: () => Promise<boolean>, timeoutMs = 3000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await condition()) return;
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-  throw new Error('condition not met in time');
-}

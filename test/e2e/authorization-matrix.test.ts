@@ -3,6 +3,7 @@ import { HandshakeRejected, jsonOrUndefined, TestSocket, useTestStack, type Http
 import { activeSessionId, chatEntries } from '../support/inspect';
 import { routes, type HttpRouteSpec, type WsRouteSpec } from '../../lib/routes';
 import { adminDoes, connectionCount, createWorld, unknownToken, upload, validCalls, type World } from '../support/valid-calls';
+import { waitFor } from '../support/poll';
 
 /** A credential, as the HTTP Authorization header and as the WebSocket ?token= value (undefined: none sent). */
 interface Credential {
@@ -289,10 +290,3 @@ describe('authorization matrix: every route and action against every credential'
   });
 });
 
-async function waitFor(condition: () => Promise<boolean>, what: string, timeoutMs = 3000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}

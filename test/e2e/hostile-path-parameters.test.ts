@@ -22,13 +22,13 @@ describe('hostile input never gets a 5xx, a stack trace, or a stored side effect
       )
       .filter((s) => s !== '' && !isDotSegment(s));
 
-    it('answers arbitrary {session_id} segments with 400 or 404 (200 only for a session that exists), in the envelope', async () => {
+    it('answers arbitrary {session_id} and {store_id} segments with 400 or 404 (200 only for a session or store that exists), in the envelope', async () => {
       await fc.assert(
         fc.asyncProperty(segment, async (raw) => {
           const answers = await Promise.all(
             templated.map(async (route) => ({
               route,
-              answer: await call(stack, { method: route.method, path: pathFor(route.path, { session_id: raw }), authorization: `Token ${tokenFor(route, fuzz.reader)}` }),
+              answer: await call(stack, { method: route.method, path: pathFor(route.path, { session_id: raw, store_id: raw }), authorization: `Token ${tokenFor(route, fuzz.reader)}` }),
             })),
           );
           for (const { route, answer } of answers) {
@@ -43,7 +43,7 @@ describe('hostile input never gets a 5xx, a stack trace, or a stored side effect
     it('answers empty and dot segments below 500', async () => {
       for (const route of templated) {
         for (const raw of ['', '.', '..', '%2e', '%2E%2E', '%2F..%2F']) {
-          const answer = await call(stack, { method: route.method, path: pathFor(route.path, { session_id: raw }), authorization: `Token ${tokenFor(route, fuzz.reader)}` });
+          const answer = await call(stack, { method: route.method, path: pathFor(route.path, { session_id: raw, store_id: raw }), authorization: `Token ${tokenFor(route, fuzz.reader)}` });
           expect({ route: route.name, raw, status: answer.status < 500 }).toEqual({ route: route.name, raw, status: true });
         }
       }

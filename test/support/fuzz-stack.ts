@@ -20,8 +20,8 @@ export function useFuzzStack() {
     sessionId: 0,
     /** The route's store token (this store's) or the admin's. */
     tokenFor: (route: HttpRouteSpec, store: IssuedCredential) => (route.auth === 'store' ? store.token : fuzz.admin.token),
-    /** The route's path, {session_id} being the reader's session. */
-    pathOf: (route: HttpRouteSpec) => pathFor(route.path, { session_id: fuzz.sessionId }),
+    /** The route's path, {session_id} being the reader's session and {store_id} the reader. */
+    pathOf: (route: HttpRouteSpec) => pathFor(route.path, { session_id: fuzz.sessionId, store_id: fuzz.reader.id }),
   };
 
   beforeAll(async () => {

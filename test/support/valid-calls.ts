@@ -214,6 +214,22 @@ export const validCalls: Record<string, Recipe> = {
     prepare: () => Promise.resolve({ path: '/v1/chat/admin/notifications/read/' }),
     success: () => ({ unread_count: 0 }),
   },
+  adminGetMe: {
+    api: 'http',
+    prepare: () => Promise.resolve({ path: '/v1/chat/admin/me/' }),
+    success: (w) => ({ id: w.admin.id, name: 'Ann' }),
+  },
+  adminListAdmins: {
+    api: 'http',
+    prepare: () => Promise.resolve({ path: '/v1/chat/admin/admins/' }),
+    // The world's admin holds a socket.
+    success: (w) => ({ admins: expect.arrayContaining([{ id: w.admin.id, name: 'Ann', online: true }]) }),
+  },
+  adminListProducts: {
+    api: 'http',
+    prepare: (w) => Promise.resolve({ path: pathFor('/v1/chat/admin/stores/{store_id}/products', { store_id: w.owner.id }) }),
+    success: (w) => ({ products: [{ id: w.productId, sku: 'OWNER-LAMP', name: 'Owner lamp', price: 10 }], next_cursor: null }),
+  },
   wsConnect: { api: 'ws', prepare: () => Promise.resolve({ kind: 'connect' }) },
   wsDisconnect: { api: 'ws', prepare: () => Promise.resolve({ kind: 'disconnect' }) },
   wsDefault: {
