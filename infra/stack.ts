@@ -40,6 +40,7 @@ import { authorizers, httpCatchAll, httpRoutes, wsRouteSelectionExpression, wsRo
 import { ChatAlarms } from './constructs/alarms';
 import { allowBrowserAccess, attachmentsBucket } from './constructs/attachments-bucket';
 import { ChatFunction, type ChatResources } from './constructs/chat-function';
+import { ConsoleSite, type BuiltConsole } from './constructs/console-site';
 import { originVerifySecrets } from './constructs/origin-verify';
 import { webAclArn, type WebAclOption } from './constructs/web-acl';
 import { acknowledge } from './nag';
@@ -82,6 +83,11 @@ export interface ChatStackProps extends StackProps {
    * @default the distribution's https://<id>.cloudfront.net, where the admin console is served
    */
   readonly attachmentsCorsOrigins?: readonly string[];
+  /**
+   * The admin console, already built (web/build.ts `buildConsole`): its folder and file names.
+   * @default built at synth time (infra/constructs/console-site.ts)
+   */
+  readonly console?: BuiltConsole;
 }
 
 export { noncurrentVersionRetentionDays } from './constructs/attachments-bucket';
@@ -168,6 +174,8 @@ export class ChatStack extends Stack {
   readonly httpAccessLogs: LogGroup;
   readonly webSocketAccessLogs: LogGroup;
   readonly distribution: Distribution;
+  /** The admin console: `/console/*` on the distribution, from a private bucket. */
+  readonly console: ConsoleSite;
   /** Every alarm notifies this topic, firing and recovering. */
   readonly alarmTopic: Topic;
   /** Keyed by manifest name (routes, the catch-all and the WebSocket authorizer). */
@@ -322,6 +330,13 @@ export class ChatStack extends Stack {
     // No ordering needed on a rotation: the functions accept the next value one deployment before CloudFront sends it (origin-verify.ts).
     for (const name of Object.keys(reserved)) if (!functions.has(name)) throw new Error(`reservedConcurrency: no function named ${name}`);
 
+    this.console = new ConsoleSite(this, 'Console', {
+      distribution: this.distribution,
+      webSocketStage: this.webSocketStage,
+      accessLogsBucket: this.accessLogsBucket,
+      ...(props.console ? { build: props.console } : {}),
+    });
+
     allowBrowserAccess(this.attachmentsBucket, props.attachmentsCorsOrigins ?? [`https://${this.distribution.distributionDomainName}`]);
     acknowledge(
       this.distribution,
@@ -351,6 +366,7 @@ export class ChatStack extends Stack {
     }).topic;
 
     new CfnOutput(this, 'HttpApiUrl', { value: `https://${this.distribution.distributionDomainName}`, description: 'Public HTTP URL (CloudFront)' });
+    new CfnOutput(this, 'ConsoleUrl', { value: this.console.url, description: 'The admin console' });
     new CfnOutput(this, 'HttpApiOriginUrl', { value: this.httpApi.apiEndpoint, description: 'HTTP API endpoint behind CloudFront; answers 403 to calls that bypass CloudFront' });
     new CfnOutput(this, 'WebSocketUrl', { value: this.webSocketStage.url });
     new CfnOutput(this, 'WebSocketManagementUrl', { value: this.webSocketStage.callbackUrl, description: '@connections endpoint, for chatctl token revoke --ws-endpoint' });

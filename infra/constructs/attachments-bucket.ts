@@ -2,6 +2,7 @@ import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { BlockPublicAccess, Bucket, BucketEncryption, HttpMethods, ObjectOwnership, type IBucket } from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
 import { uploadRetentionDays, uploadsPrefix } from '../../lib/attachments/policy';
+import { uploadCorsRule } from '../console-headers';
 
 /** Noncurrent (overwritten or deleted) attachment versions are kept this long, then expire. */
 export const noncurrentVersionRetentionDays = 7;
@@ -34,13 +35,16 @@ export function attachmentsBucket(scope: Construct, accessLogsBucket: IBucket): 
   });
 }
 
-/** Browsers upload with a presigned POST and fetch with a presigned GET, straight to S3, from these origins only. */
+/**
+ * Browser pages on these origins (the console's) may POST presigned uploads with XMLHttpRequest and read the
+ * answer; the rule is uploadCorsRule (infra/console-headers.ts), which the local S3 emulator applies too.
+ * Downloads need no rule: <img> and links do not use CORS.
+ */
 export function allowBrowserAccess(bucket: Bucket, origins: readonly string[]): void {
   bucket.addCorsRule({
-    allowedMethods: [HttpMethods.POST, HttpMethods.GET],
+    allowedMethods: uploadCorsRule.allowedMethods.map((method) => HttpMethods[method]),
     allowedOrigins: [...origins],
-    allowedHeaders: ['*'],
-    exposedHeaders: ['ETag'],
-    maxAge: 3000,
+    ...(uploadCorsRule.allowedHeaders.length ? { allowedHeaders: [...uploadCorsRule.allowedHeaders] } : {}),
+    maxAge: uploadCorsRule.maxAgeSeconds,
   });
 }

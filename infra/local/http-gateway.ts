@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { originVerifyHeader } from '../../lib/http/origin';
 import type { HttpRouteSpec } from '../../lib/routes';
+import type { LocalConsole } from './console-server';
 import { HttpRouter } from './http-router';
 import { LambdaTimeoutError, type LocalFunction } from './lambda';
 
@@ -23,6 +24,8 @@ export interface HttpGatewayOptions {
   originSecret: string;
   /** The API's own endpoint (HttpApiOriginUrl): no edge function, no added header. 0 picks a free port. */
   originPort?: number;
+  /** The console's CloudFront behaviours (/console, /console/*) on the edge; the bare API does not serve it. */
+  console?: LocalConsole;
   onError?: (message: string, error: unknown) => void;
 }
 
@@ -38,6 +41,8 @@ interface GatewayReply {
   status: number;
   headers: Record<string, string>;
   body: Buffer;
+  /** Answered by the console's behaviours (S3 or the function), not API Gateway. */
+  console?: true;
 }
 
 const gatewayError = (status: number, message: string): GatewayReply => ({
@@ -119,6 +124,8 @@ export async function startHttpGateway(options: HttpGatewayOptions): Promise<Htt
     const url = req.url ?? '/';
     const queryAt = url.indexOf('?');
     const path = queryAt === -1 ? url : url.slice(0, queryAt);
+    // CloudFront picks the behaviour by path before any function runs: the console's go to its own origin.
+    if (viaEdge && options.console?.serves(path)) return { ...(await options.console.answer(method, path)), console: true };
     const rawPath = viaEdge ? options.edge(path, method) : path;
     const rawQueryString = queryAt === -1 ? '' : url.slice(queryAt + 1);
     const match = router.match(method, rawPath);
@@ -180,7 +187,7 @@ export async function startHttpGateway(options: HttpGatewayOptions): Promise<Htt
           return gatewayError(500, 'Internal Server Error');
         })
         .then((reply) => {
-          res.writeHead(reply.status, { ...reply.headers, 'apigw-requestid': randomUUID(), 'content-length': String(reply.body.length) });
+          res.writeHead(reply.status, { ...reply.headers, ...(reply.console ? {} : { 'apigw-requestid': randomUUID() }), 'content-length': String(reply.body.length) });
           res.end(reply.body);
         });
     });

@@ -332,3 +332,72 @@ export function s3Checks(options: S3ChecksOptions): S3Checks {
 
   return { checkSignedRequest, checkPostPolicy };
 }
+
+/** A bucket CORS rule, as in PutBucketCors. */
+export interface CorsRule {
+  readonly allowedOrigins: readonly string[];
+  readonly allowedMethods: readonly string[];
+  readonly allowedHeaders: readonly string[];
+  readonly exposedHeaders?: readonly string[];
+  readonly maxAgeSeconds?: number;
+}
+
+const corsVary = 'Origin, Access-Control-Request-Headers, Access-Control-Request-Method';
+
+/** S3's wildcard: one `*` standing for any characters, case-insensitive for headers, exact for origins. */
+function wildcardMatch(pattern: string, value: string, ignoreCase: boolean): boolean {
+  const escaped = pattern.split('*').map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+  return new RegExp(`^${escaped.join('.*')}$`, ignoreCase ? 'i' : '').test(value);
+}
+
+function matchingRule(rules: readonly CorsRule[], origin: string, method: string, requestHeaders: readonly string[]): CorsRule | undefined {
+  return rules.find(
+    (rule) =>
+      rule.allowedOrigins.some((allowed) => wildcardMatch(allowed, origin, false)) &&
+      rule.allowedMethods.includes(method) &&
+      requestHeaders.every((header) => rule.allowedHeaders.some((allowed) => wildcardMatch(allowed, header, true))),
+  );
+}
+
+function ruleHeaders(rule: CorsRule, origin: string): Record<string, string> {
+  return {
+    'access-control-allow-origin': rule.allowedOrigins.includes('*') ? '*' : origin,
+    'access-control-allow-methods': rule.allowedMethods.join(', '),
+    ...(rule.exposedHeaders?.length ? { 'access-control-expose-headers': rule.exposedHeaders.join(', ') } : {}),
+    ...(rule.maxAgeSeconds !== undefined ? { 'access-control-max-age': String(rule.maxAgeSeconds) } : {}),
+    'access-control-allow-credentials': 'true',
+    vary: corsVary,
+  };
+}
+
+/**
+ * S3's answer to a CORS preflight (OPTIONS), decided by the bucket's rules before any signature check:
+ * the headers of a 200, or the refusal S3 sends.
+ */
+export function corsPreflight(rules: readonly CorsRule[], headers: IncomingHttpHeaders): Record<string, string> {
+  const origin = single(headers.origin);
+  const method = single(headers['access-control-request-method']);
+  if (!origin) throw new S3Rejection(400, 'BadRequest', 'Insufficient information. Origin request header needed.');
+  if (!method) throw new S3Rejection(400, 'BadRequest', 'Invalid Access-Control-Request-Method: null');
+  const requested = (single(headers['access-control-request-headers']) ?? '')
+    .split(',')
+    .map((header) => header.trim().toLowerCase())
+    .filter((header) => header !== '');
+  const rule = matchingRule(rules, origin, method, requested);
+  if (!rule) {
+    throw new S3Rejection(
+      403,
+      'AccessForbidden',
+      "CORSResponse: This CORS request is not allowed. This is usually because the evalution of Origin, request method / Access-Control-Request-Method or Access-Control-Request-Headers are not whitelisted by the resource's CORS spec.",
+    );
+  }
+  return { ...ruleHeaders(rule, origin), ...(requested.length ? { 'access-control-allow-headers': requested.join(', ') } : {}) };
+}
+
+/** The CORS headers S3 adds to an ordinary request's answer (success or error): none unless a rule matches. */
+export function corsResponseHeaders(rules: readonly CorsRule[], method: string, headers: IncomingHttpHeaders): Record<string, string> {
+  const origin = single(headers.origin);
+  if (!origin) return {};
+  const rule = matchingRule(rules, origin, method, []);
+  return rule ? ruleHeaders(rule, origin) : {};
+}

@@ -3,7 +3,8 @@ import type { AddressInfo } from 'node:net';
 import S3rver from 's3rver';
 import AWSAccount from 's3rver/lib/models/account';
 import { maxAttachmentBytes } from '../../lib/attachments/policy';
-import { decodeComponent, parseQuery, S3Rejection, s3Checks } from './s3-checks';
+import { uploadCorsRule } from '../console-headers';
+import { corsPreflight, corsResponseHeaders, decodeComponent, parseQuery, S3Rejection, s3Checks, type CorsRule } from './s3-checks';
 
 export interface S3EmulatorOptions {
   host: string;
@@ -14,6 +15,12 @@ export interface S3EmulatorOptions {
   buckets: string[];
   region: string;
   credentials: { accessKeyId: string; secretAccessKey: string };
+  /**
+   * The origins the buckets' CORS rule allows (the console's), read at each request: the local stack knows its
+   * edge's port only after this starts. None by default: every cross-origin request is refused, as S3 does
+   * without a matching rule.
+   */
+  corsOrigins?: () => readonly string[];
   onError?: (message: string, error: unknown) => void;
 }
 
@@ -25,15 +32,6 @@ export interface S3Emulator {
 
 /** A POST upload carries the largest attachment plus its form fields. */
 const maxPostBodyBytes = maxAttachmentBytes + 1024 * 1024;
-
-/** Lets browser uploads and downloads work locally, as the bucket's CORS rule does in the cloud. */
-const corsConfiguration = [
-  '<CORSConfiguration><CORSRule>',
-  '<AllowedOrigin>*</AllowedOrigin>',
-  ...['GET', 'POST', 'PUT', 'HEAD'].map((method) => `<AllowedMethod>${method}</AllowedMethod>`),
-  '<AllowedHeader>*</AllowedHeader>',
-  '</CORSRule></CORSConfiguration>',
-].join('');
 
 const escapeXml = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
@@ -79,9 +77,15 @@ export async function startS3Emulator(options: S3EmulatorOptions): Promise<S3Emu
     port: 0,
     silent: true,
     directory: options.directory,
-    configureBuckets: options.buckets.map((name) => ({ name, configs: [corsConfiguration] })),
+    // No CORS configuration in s3rver: the front answers CORS itself, with the deployed bucket's rule.
+    configureBuckets: options.buckets.map((name) => ({ name, configs: [] })),
   });
   const upstream = await s3rver.run();
+  const corsRules = (): CorsRule[] => {
+    const origins = options.corsOrigins?.() ?? [];
+    return origins.length ? [{ ...uploadCorsRule, allowedOrigins: origins }] : [];
+  };
+  const isCorsHeader = (name: string) => name.startsWith('access-control-') || name === 'vary';
   // No pooled sockets: they would keep s3rver's server from closing.
   const agent = new Agent({ keepAlive: false });
 
@@ -93,7 +97,8 @@ export async function startS3Emulator(options: S3EmulatorOptions): Promise<S3Emu
     }
     const toS3rver = httpRequest({ agent, host: upstream.address, port: upstream.port, method: req.method, path: req.url, headers });
     toS3rver.on('response', (answer) => {
-      res.writeHead(answer.statusCode ?? 502, withoutHopByHop(answer.headers));
+      const headers = Object.fromEntries(Object.entries(withoutHopByHop(answer.headers)).filter(([name]) => !isCorsHeader(name)));
+      res.writeHead(answer.statusCode ?? 502, { ...headers, ...corsResponseHeaders(corsRules(), req.method ?? 'GET', req.headers) });
       answer.pipe(res);
     });
     toS3rver.on('error', (error) => {
@@ -118,8 +123,8 @@ export async function startS3Emulator(options: S3EmulatorOptions): Promise<S3Emu
     res.writeHead(rejection.status, {
       'content-type': 'application/xml',
       'content-length': String(Buffer.byteLength(body)),
-      // The buckets' CORS rule allows any origin, so a browser may read the refusal.
-      ...(req.headers.origin ? { 'access-control-allow-origin': '*' } : {}),
+      // S3 applies the CORS rule to errors too: the console reads why its upload was refused.
+      ...(req.method === 'OPTIONS' ? {} : corsResponseHeaders(corsRules(), req.method ?? 'GET', req.headers)),
     });
     res.end(body);
   }
@@ -131,8 +136,12 @@ export async function startS3Emulator(options: S3EmulatorOptions): Promise<S3Emu
     const query = parseQuery(queryAt === -1 ? '' : url.slice(queryAt + 1));
     const method = (req.method ?? 'GET').toUpperCase();
 
-    // CORS preflights carry no credentials in S3 either; s3rver answers them from the bucket's rule.
-    if (method === 'OPTIONS') return forward(req, res);
+    // CORS preflights carry no credentials; S3 answers them from the bucket's rule alone.
+    if (method === 'OPTIONS') {
+      const headers = corsPreflight(corsRules(), req.headers);
+      res.writeHead(200, { ...headers, 'content-length': '0' }).end();
+      return;
+    }
 
     const postBucket = /^\/([^/]+)\/?$/.exec(path)?.[1];
     if (method === 'POST' && postBucket && queryAt === -1 && /^multipart\/form-data/i.test(req.headers['content-type'] ?? '')) {

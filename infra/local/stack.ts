@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -8,6 +8,9 @@ import { systemClock } from '../../lib/clock';
 import { chatTable, connectionsTable } from '../../lib/db/schema';
 import { createDeps, type ClientHooks, type Deps } from '../../lib/deps';
 import { authorizers, httpCatchAll, httpRoutes, wsRoutes, type FunctionSpec } from '../../lib/routes';
+import type { ConsoleBuild } from '../../web/build';
+import { consoleConfigFile } from '../edge/console-function';
+import { localConsole, sharedConsoleBuild } from './console-server';
 import { enforceGrants } from './grants';
 import { localDefaults, repoRoot } from './defaults';
 import { loadViewerRequestFunction } from './edge';
@@ -45,6 +48,11 @@ export interface LocalStackOptions {
    * default, limits.identityCacheTtlSeconds. A test sets less, to see a revocation take effect without waiting.
    */
   identityCacheTtlMs?: number;
+  /**
+   * A built console (web/build.ts) to serve at /console/; by default it is built once per process, into a
+   * temporary folder, when the console is first requested.
+   */
+  consoleDir?: string;
   onError?: (message: string, error: unknown) => void;
 }
 
@@ -54,6 +62,8 @@ export interface LocalStack {
   /** The HTTP API behind it (HttpApiOriginUrl): 403 without CloudFront's x-origin-verify header. */
   httpOriginUrl: string;
   wsUrl: string;
+  /** The admin console on the edge: `${httpUrl}/console/`. */
+  consoleUrl: string;
   managementEndpoint: string;
   dynamodbEndpoint: string;
   s3Endpoint: string;
@@ -104,6 +114,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     });
 
   if (options.s3Directory) mkdirSync(options.s3Directory, { recursive: true });
+  // The console's origin is the edge's, known once it listens; the bucket's CORS rule names only it (README "Serving and deploying it").
+  const consoleOrigins: string[] = [];
   const s3 = await startS3Emulator({
     host,
     port: options.s3Port ?? localDefaults.s3Port,
@@ -111,6 +123,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     buckets: [localDefaults.bucket],
     region,
     credentials: localDefaults.credentials,
+    corsOrigins: () => consoleOrigins,
     ...(options.onError ? { onError: options.onError } : {}),
   });
   const ws = await startWsGateway({
@@ -140,6 +153,17 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const deps = createDeps(env);
   ready.env = env;
 
+  const consoleDir = options.consoleDir;
+  const build = consoleDir
+    ? (): Promise<ConsoleBuild> => Promise.resolve({ outDir: consoleDir, files: readdirSync(consoleDir).filter((name) => name !== consoleConfigFile).sort() })
+    : sharedConsoleBuild;
+  const consoleSite = localConsole({
+    build,
+    // config.json as the deploy writes it, pointed at this stack (README "Serving and deploying it").
+    config: () => ({ apiBaseUrl: '', wsUrl: ws.url, trustedOrigins: [s3.endpoint] }),
+    origins: () => ({ webSocket: ws.url, upload: s3.endpoint, trustedDownloads: [s3.endpoint], https: false }),
+  });
+
   let http;
   try {
     http = await startHttpGateway({
@@ -150,6 +174,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       catchAll: fn(httpCatchAll),
       edge: loadViewerRequestFunction(),
       originSecret,
+      console: consoleSite,
       ...(options.httpOriginPort !== undefined ? { originPort: options.httpOriginPort } : {}),
       ...(options.onError ? { onError: options.onError } : {}),
     });
@@ -158,8 +183,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     throw error;
   }
   const httpGateway = http;
+  consoleOrigins.push(httpGateway.url);
   return {
     httpUrl: httpGateway.url,
+    consoleUrl: `${httpGateway.url}/console/`,
     httpOriginUrl: httpGateway.originUrl,
     wsUrl: ws.url,
     managementEndpoint: ws.managementEndpoint,

@@ -5,6 +5,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { loadConfig, tunableVariables } from '../../lib/config';
 import { chatTableRef } from '../../lib/deps';
+import { sharedConsoleBuild } from './console-server';
 import { localDefaults } from './defaults';
 import { prepareDemo } from './demo';
 import { JavaMissingError, startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local';
@@ -103,6 +104,8 @@ async function main(): Promise<void> {
     return stop(1);
   }
   try {
+    // Built before anything starts, so a console that does not compile stops npm start with esbuild's errors.
+    const consoleBuild = await sharedConsoleBuild();
     dynamodb = await startDynamoDbLocal({ port: localDefaults.dynamodbPort, inMemory, dataDir: join(localDefaults.dataDir, 'dynamodb') });
     stack = await startLocalStack({
       dynamodbEndpoint: dynamodb.endpoint,
@@ -111,6 +114,7 @@ async function main(): Promise<void> {
       s3Port: localDefaults.s3Port,
       ...(inMemory ? {} : { s3Directory: join(localDefaults.dataDir, 's3') }),
       extraEnv: tunedLimits(),
+      consoleDir: consoleBuild.outDir,
       onError: (message, error) => console.error(`[gateway] ${message}:`, error),
     });
     docs = await startDocsServer({ host: localDefaults.host, port: localDefaults.docsPort });
@@ -136,6 +140,7 @@ async function main(): Promise<void> {
     'Support chat local stack is running.',
     '',
     `  HTTP API        ${stack.httpUrl}          POST /v1/chat/store/message/`,
+    `  Admin console   ${stack.consoleUrl}`,
     `  WebSocket API   ${stack.wsUrl}/?token=<admin token>`,
     `  @connections    ${stack.managementEndpoint}/@connections/{connectionId}`,
     `  DynamoDB Local  ${stack.dynamodbEndpoint}          ${inMemory ? 'in memory' : `data in ${join(localDefaults.dataDir, 'dynamodb')}`}, ${dynamodbNote}`,

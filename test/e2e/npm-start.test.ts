@@ -77,13 +77,17 @@ describe('npm start', () => {
 
   afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
-  it('prints the URLs and ready demo tokens, serves the seed request, and keeps DynamoDB Local on loopback', async () => {
+  it('prints the URLs and ready demo tokens, serves the seed request and the console, and keeps DynamoDB Local on loopback', async () => {
     const env = await ports();
 
     running = await startUntil('npm', ['start', '--', '--in-memory'], env, ready);
 
     const output = running.output();
     expect(output).toContain(`http://127.0.0.1:${env.PORT}`);
+    expect(output).toContain(`  Admin console   http://127.0.0.1:${env.PORT}/console/\n`);
+    const page = await fetch(`http://127.0.0.1:${env.PORT}/console/`);
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-security-policy')).toContain("script-src 'self'");
     expect(output).toContain(`ws://127.0.0.1:${env.WS_PORT}`);
     const { store } = demoTokens(output);
     expect(output).toContain(`http://127.0.0.1:${env.S3_PORT}`);

@@ -63,7 +63,7 @@ describe('cdk-nag AwsSolutions', () => {
   it('acknowledges only these rules; adding one is a decision for review', () => {
     const rules = [...new Set(ours.map((ack) => ack.id.replace(/\[.*\]$/, '')))].sort();
 
-    expect(rules).toEqual(['AwsSolutions-APIG4', 'AwsSolutions-CFR1', 'AwsSolutions-CFR2', 'AwsSolutions-CFR4', 'AwsSolutions-IAM4', 'AwsSolutions-IAM5', 'AwsSolutions-SMG4']);
+    expect(rules).toEqual(['AwsSolutions-APIG4', 'AwsSolutions-CFR1', 'AwsSolutions-CFR2', 'AwsSolutions-CFR4', 'AwsSolutions-IAM4', 'AwsSolutions-IAM5', 'AwsSolutions-L1', 'AwsSolutions-SMG4']);
   });
 
   it('needs no CFR2 acknowledgement once the distribution has a web ACL', () => {

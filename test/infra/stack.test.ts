@@ -67,6 +67,7 @@ beforeAll(() => {
 }, 120_000);
 
 const fnId = (name: string): string => logicalIdOf(stack.functions.get(name)!);
+const consoleDeploymentHandlerId = (): string => logicalIdOf(stack.console.deployment.handlerRole.node.scope!);
 const tableId = (spec: TableSpec): string => logicalIdOf(stack.node.findChild(spec.id));
 const bucketId = (): string => logicalIdOf(stack.attachmentsBucket);
 
@@ -305,7 +306,10 @@ describe('the manifest and the template', () => {
   });
 
   it('have one Lambda per route and authorizer, described by its handler file', () => {
-    const deployed = Object.values(resourcesOf<FunctionProps>(template, 'AWS::Lambda::Function')).map((fn) => fn.Properties.Description);
+    // Besides aws-cdk-lib's handler that copies the console into its bucket during deploys (console-site.test.ts).
+    const deployed = Object.entries(resourcesOf<FunctionProps>(template, 'AWS::Lambda::Function'))
+      .filter(([id]) => id !== consoleDeploymentHandlerId())
+      .map(([, fn]) => fn.Properties.Description);
 
     expect(sorted(deployed)).toEqual(sorted(functionSpecs.map((spec) => spec.handler)));
     expect(deployed).toHaveLength(functionSpecs.length);
@@ -426,10 +430,12 @@ describe('least privilege', () => {
     }
   });
 
-  it('has no Scan and no wildcard action in any policy', () => {
-    const actions = Object.values(resourcesOf<PolicyProps>(template, 'AWS::IAM::Policy')).flatMap((policy) =>
-      policy.Properties.PolicyDocument.Statement.flatMap((statement) => asList(statement.Action)),
-    );
+  it("has no Scan and no wildcard action in any policy but the console deployment handler's", () => {
+    // aws-cdk-lib's BucketDeployment grants (s3:GetObject* and the like) run only during deploys; nag.ts acknowledges each.
+    const handlerRole = logicalIdOf(stack.console.deployment.handlerRole);
+    const actions = Object.values(resourcesOf<PolicyProps>(template, 'AWS::IAM::Policy'))
+      .filter((policy) => !policy.Properties.Roles.some((role) => role.Ref === handlerRole))
+      .flatMap((policy) => policy.Properties.PolicyDocument.Statement.flatMap((statement) => asList(statement.Action)));
 
     expect(actions.length).toBeGreaterThan(0);
     expect(actions.filter((action) => action.includes('*') || action === 'dynamodb:Scan')).toEqual([]);
@@ -527,12 +533,11 @@ describe('the attachments bucket', () => {
     expect(rules).toContainEqual({ AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 }, Status: 'Enabled' });
   });
 
-  it("lets browsers POST presigned uploads and GET presigned downloads only from the distribution's origin by default", () => {
+  it("lets browsers POST presigned uploads only, and only from the distribution's origin (the console's) by default", () => {
     const origin = { 'Fn::Join': ['', ['https://', { 'Fn::GetAtt': [logicalIdOf(stack.distribution), 'DomainName'] }]] };
 
-    expect(bucket().Properties.CorsConfiguration).toEqual({
-      CorsRules: [{ AllowedMethods: ['POST', 'GET'], AllowedOrigins: [origin], AllowedHeaders: ['*'], ExposedHeaders: ['ETag'], MaxAge: 3000 }],
-    });
+    // No request header to allow: the presigned form carries all S3 checks; downloads (<img>, links) need no CORS.
+    expect(bucket().Properties.CorsConfiguration).toEqual({ CorsRules: [{ AllowedMethods: ['POST'], AllowedOrigins: [origin], MaxAge: 3000 }] });
   });
 
   it('takes its CORS origins from the attachmentsCorsOrigins stack prop', () => {
@@ -572,12 +577,13 @@ describe('the trailing slash at the edge', () => {
           ViewerProtocolPolicy: 'https-only',
           FunctionAssociations: [{ EventType: 'viewer-request', FunctionARN: { 'Fn::GetAtt': [functionId, 'FunctionARN'] } }],
         }),
-        Origins: [
+        // The console's bucket is the other origin (console-site.test.ts).
+        Origins: Match.arrayWith([
           Match.objectLike({
             DomainName: executeApiUrl('', logicalIdOf(stack.httpApi), ''),
             CustomOriginConfig: Match.objectLike({ OriginProtocolPolicy: 'https-only' }),
           }),
-        ],
+        ]),
       }),
     });
   });

@@ -20,6 +20,8 @@ const region = 'us-east-1';
 const credentials = { accessKeyId: 'local-key', secretAccessKey: 'local-secret' };
 const bucket = 'attachments-test';
 const size = pngPolicySize;
+/** The console's origin (the local edge), the only one the bucket's CORS rule allows. */
+const consoleOrigin = 'http://127.0.0.1:3000';
 
 let directory: string;
 let emulator: S3Emulator;
@@ -30,7 +32,7 @@ function clientFor(endpoint: string, keys = credentials): S3Client {
 }
 
 function startOn(dir: string): Promise<S3Emulator> {
-  return startS3Emulator({ host: '127.0.0.1', port: 0, directory: dir, buckets: [bucket], region, credentials });
+  return startS3Emulator({ host: '127.0.0.1', port: 0, directory: dir, buckets: [bucket], region, credentials, corsOrigins: () => [consoleOrigin] });
 }
 
 beforeAll(async () => {
@@ -294,21 +296,71 @@ describe('presigned URLs', () => {
   });
 });
 
-describe('browser access', () => {
-  it('answers CORS preflights for POST uploads and presigned PUTs', async () => {
-    const preflight = (path: string, method: string) =>
-      fetch(`${emulator.endpoint}${path}`, {
-        method: 'OPTIONS',
-        headers: { origin: 'http://localhost:5173', 'access-control-request-method': method, 'access-control-request-headers': 'content-type' },
-      });
+describe('browser access (CORS)', () => {
+  const preflight = (origin: string | undefined, method: string | undefined, requestHeaders?: string) =>
+    fetch(`${emulator.endpoint}/${bucket}`, {
+      method: 'OPTIONS',
+      headers: {
+        ...(origin ? { origin } : {}),
+        ...(method ? { 'access-control-request-method': method } : {}),
+        ...(requestHeaders ? { 'access-control-request-headers': requestHeaders } : {}),
+      },
+    });
 
-    const post = await preflight(`/${bucket}`, 'POST');
-    const put = await preflight(`/${bucket}/uploads/put.txt`, 'PUT');
+  it('allows the console origin to preflight a POST upload, as the bucket rule does', async () => {
+    const response = await preflight(consoleOrigin, 'POST');
 
-    expect(post.status).toBe(200);
-    expect(post.headers.get('access-control-allow-origin')).toBe('*');
-    expect(put.status).toBe(200);
-    expect(put.headers.get('access-control-allow-methods')).toContain('PUT');
+    expect(response.status).toBe(200);
+    expect(response.headers.get('access-control-allow-origin')).toBe(consoleOrigin);
+    expect(response.headers.get('access-control-allow-methods')).toBe('POST');
+    expect(response.headers.get('access-control-max-age')).toBe('3000');
+    expect(response.headers.get('vary')).toContain('Origin');
+  });
+
+  it('refuses a preflight from any other origin with S3\'s 403', async () => {
+    const response = await preflight('https://evil.example', 'POST');
+
+    expect(await s3Error(response)).toMatchObject({ status: 403, code: 'AccessForbidden' });
+    expect(response.headers.get('access-control-allow-origin')).toBeNull();
+  });
+
+  it('refuses methods and request headers the rule does not allow, even from the console', async () => {
+    const put = await preflight(consoleOrigin, 'PUT');
+    const get = await preflight(consoleOrigin, 'GET');
+    const header = await preflight(consoleOrigin, 'POST', 'x-custom');
+
+    expect(await s3Error(put)).toMatchObject({ status: 403, code: 'AccessForbidden' });
+    expect(await s3Error(get)).toMatchObject({ status: 403, code: 'AccessForbidden' });
+    expect(await s3Error(header)).toMatchObject({ status: 403, code: 'AccessForbidden' });
+  });
+
+  it('answers a malformed preflight as S3 does', async () => {
+    expect(await s3Error(await preflight(undefined, 'POST'))).toMatchObject({ status: 400, code: 'BadRequest' });
+    expect(await s3Error(await preflight(consoleOrigin, undefined))).toMatchObject({ status: 400, code: 'BadRequest' });
+  });
+
+  it('lets the console read the answer of its upload, and of a refused one; no other origin', async () => {
+    const post = await pngPolicy('uploads/cors.png');
+    const fromConsole = await fetch(post.url, { method: 'POST', body: uploadForm(post, size), headers: { origin: consoleOrigin } });
+    const refused = await fetch(post.url, { method: 'POST', body: uploadForm(post, size + 1), headers: { origin: consoleOrigin } });
+    const elsewhere = await fetch(post.url, { method: 'POST', body: uploadForm(post, size), headers: { origin: 'https://evil.example' } });
+
+    expect(fromConsole.status).toBe(204);
+    expect(fromConsole.headers.get('access-control-allow-origin')).toBe(consoleOrigin);
+    expect(refused.status).toBe(400);
+    expect(refused.headers.get('access-control-allow-origin')).toBe(consoleOrigin);
+    // S3 still stores a form POST from anywhere (CORS only decides what a page may read), but tells that page nothing.
+    expect(elsewhere.headers.get('access-control-allow-origin')).toBeNull();
+  });
+
+  it('adds no CORS headers to downloads: the console shows files with <img> and links, which need none', async () => {
+    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'attachments/cors.txt', Body: 'x' }));
+    const url = await getSignedUrl(s3, new GetObjectCommand({ Bucket: bucket, Key: 'attachments/cors.txt' }), { expiresIn: 60 });
+
+    const response = await fetch(url, { headers: { origin: consoleOrigin } });
+
+    expect(response.status).toBe(200);
+    expect(response.headers.get('access-control-allow-origin')).toBeNull();
   });
 });
 
