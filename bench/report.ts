@@ -3,6 +3,8 @@ import { authorizers } from '../lib/routes';
 import type { OptionalClient } from '../infra/constructs/bundling';
 import { chainOf, describeChain, requestsByFunction } from './chain';
 import type { ColdFunction, ColdStartResult, Composition, SourceMapTimes } from './coldstart';
+import type { ConsoleResult } from './console';
+import { consoleGoals, consoleSection } from './console-report';
 import { connectionMinutesPerMonth, costPerMillion, prices, pricesCheckedOn, type MessageUnits } from './cost';
 import type { DurationResult } from './duration';
 import type { FanOutLevel } from './fanout';
@@ -30,6 +32,7 @@ export interface BenchResults {
   frameBytes: number;
   live: LiveStores;
   coldStart: ColdStartResult;
+  console: ConsoleResult;
   errors: string[];
 }
 
@@ -228,6 +231,7 @@ function goals(r: BenchResults): Goal[] {
     { goal: 'Missed deliveries = 0 (fan-out at 1/10/100/500 admins, and the throughput run)', measured: `${missedFan} in fan-out, ${missedSends} in the throughput run`, ok: missedFan === 0 && missedSends === 0, why: 'see sections 2 and 4' },
     ...rest,
     coldStartGoal(r.coldStart),
+    ...consoleGoals(r.console),
   ];
 }
 
@@ -727,6 +731,7 @@ export function renderReport(r: BenchResults): string {
     coldStartSection(r.coldStart),
     costSection(r),
     waitingSection(r),
+    consoleSection(r.console),
     reproduceSection(),
   ].join('\n\n')}\n`;
 }

@@ -7,6 +7,8 @@ import { repoRoot } from '../infra/paths';
 import { AdminPool, untilAdminConnections, type OnlineAdmin } from './admins';
 import { adminOps, batchOfTen, historyPage, inboxPage, laterMessage, smallSessionOps, storePolls, type CapacityRow, type StorePolls } from './capacity';
 import { measureColdStart } from './coldstart';
+import { measureConsole, type ConsoleResult } from './console';
+import { consoleGoals, consoleSection } from './console-report';
 import { measureHandlerTime, measurePollTime, type DurationResult } from './duration';
 import { startBenchEnv, type BenchEnv } from './env';
 import { combineLevel, fanOutPass, fanOutPlan, type FanOutSamples } from './fanout';
@@ -207,17 +209,38 @@ async function capacityOnly(): Promise<void> {
   }
 }
 
+/** The console's budgets (section 8) on a stack of their own: 1,000 open sessions would skew every other section. */
+async function consoleOnStack(): Promise<ConsoleResult> {
+  progress('console: starting a fresh local stack');
+  const env = await startBenchEnv();
+  try {
+    return await measureConsole(env, progress);
+  } finally {
+    await env.close();
+  }
+}
+
+/** BENCH_ONLY=console: section 8 and its goal rows on stdout; docs/PERFORMANCE.md is left as it is. */
+async function consoleOnly(): Promise<void> {
+  const result = await consoleOnStack();
+  const goals = consoleGoals(result);
+  process.stdout.write(`${goals.map((g) => `${g.ok ? 'met' : 'MISSED'}: ${g.goal}: ${g.measured}`).join('\n')}\n\n${consoleSection(result)}\n`);
+}
+
 async function main(): Promise<void> {
   if (process.env.BENCH_ONLY === 'coldstart') return coldStartOnly();
   if (process.env.BENCH_ONLY === 'capacity') return capacityOnly();
-  if (process.env.BENCH_ONLY) throw new Error(`BENCH_ONLY=${process.env.BENCH_ONLY}: only "coldstart" and "capacity" are supported`);
+  if (process.env.BENCH_ONLY === 'console') return consoleOnly();
+  if (process.env.BENCH_ONLY) throw new Error(`BENCH_ONLY=${process.env.BENCH_ONLY}: only "coldstart", "capacity" and "console" are supported`);
   const date = new Date().toISOString();
   const onStack = await measureOnStack();
   progress(`cold start: bundling every function, ${coldStartRuns} loads each (stack stopped, CPUs free)`);
   const coldStart = await measureColdStart(coldStartRuns);
+  const consoleResult = await consoleOnStack();
   const results: BenchResults = {
     ...onStack,
     coldStart,
+    console: consoleResult,
     machine: describeMachine(),
     date,
     command: 'npm run bench',
