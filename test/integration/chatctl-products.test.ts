@@ -7,7 +7,7 @@ import { chatTable } from '../../lib/db/schema';
 import { createDocumentClient } from '../../lib/db/client';
 import { getProduct } from '../../lib/entities/product';
 import { ensureTable } from '../../infra/local/tables';
-import { run } from '../support/processes';
+import { runChatctl } from '../support/processes';
 
 interface Imported {
   imported: number;
@@ -47,7 +47,7 @@ describe('npm run chatctl -- product import', () => {
   const endpoint = process.env.TEST_DYNAMODB_ENDPOINT!;
   const table = `test-${randomUUID().slice(0, 8)}-chat`;
   const target = ['--endpoint', endpoint, '--table', table];
-  const chatctl = (...args: string[]) => run('npm', ['run', '-s', 'chatctl', '--', ...args, ...target]);
+  const chatctl = (...args: string[]) => runChatctl([...args, ...target]);
   const db = createDocumentClient({ region: 'us-east-1', endpoint });
   const ref = { db, table };
   const dir = mkdtempSync(join(tmpdir(), 'chatctl-products-'));

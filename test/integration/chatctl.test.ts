@@ -6,7 +6,7 @@ import { createDocumentClient } from '../../lib/db/client';
 import { hashToken, tokenKey } from '../../lib/entities/token';
 import { ensureTable } from '../../infra/local/tables';
 import { freePort } from '../../infra/local/free-port';
-import { run } from '../support/processes';
+import { run, runChatctl } from '../support/processes';
 
 describe('npm run chatctl', () => {
   const endpoint = process.env.TEST_DYNAMODB_ENDPOINT!;
@@ -15,8 +15,7 @@ describe('npm run chatctl', () => {
   const connections = table.replace(/-chat$/, '-connections');
   // No socket is open, so nothing is sent to this @connections endpoint.
   const sockets = ['--connections-table', connections, '--ws-endpoint', 'http://127.0.0.1:9'];
-  // -s keeps npm's "> support-chat@0.1.0 chatctl" banner off stdout (README "Ops CLI").
-  const chatctl = (...args: string[]) => run('npm', ['run', '-s', 'chatctl', '--', ...args, ...target]);
+  const chatctl = (...args: string[]) => runChatctl([...args, ...target]);
   const db = createDocumentClient({ region: 'us-east-1', endpoint });
 
   beforeAll(async () => {
@@ -107,7 +106,7 @@ describe('npm run chatctl', () => {
   it('says to run npm start, and which port it tried, when nothing listens there', async () => {
     const port = await freePort();
 
-    const result = await run('npm', ['run', '-s', 'chatctl', '--', 'store', 'create', '--name', 'Nobody'], { DYNAMODB_PORT: String(port) });
+    const result = await runChatctl(['store', 'create', '--name', 'Nobody'], { DYNAMODB_PORT: String(port) });
 
     expect(result.code).toBe(1);
     expect(result.stdout).toBe('');
